@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh machine, then run it.
+#   bash scripts/test.sh [pytest args...]
+# - a virtualenv in .venv with rlscale and its lab/test extras (torch 2.13.0 CPU build)
+# - Debian's chromium for the browser tests of the HTML report (skipped with a reason if it
+#   cannot be installed, e.g. without root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[lab,test]' 2>&1 \
+  | grep -v -E "^WARNING: Location .* is ignored" || true
+.venv/bin/python -c "import rlscale, torch" >/dev/null
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "could not install chromium: browser tests will be skipped"
+  else
+    echo "chromium is not installed and cannot be installed here: browser tests will be skipped"
+  fi
+fi
+
+exec .venv/bin/python -m pytest "$@"

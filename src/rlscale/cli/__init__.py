@@ -1,0 +1,70 @@
+"""The ``rlscale`` command: a typer app assembled from one module per command group.
+
+Each module in :data:`COMMAND_MODULES` defines ``register(app: typer.Typer) -> None`` and keeps
+its heavy imports (scipy, matplotlib, torch) inside the command functions, so ``rlscale --help``
+stays fast. User errors (:class:`rlscale.errors.RlscaleError` and click usage errors) become one
+line on stderr and exit code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "rlscale.cli.analysis",   # fit, compare, exchange
+    "rlscale.cli.catalog",    # catalog list/show
+    "rlscale.cli.cost",       # cost training/deployment/breakeven/energy
+    "rlscale.cli.claims",     # claims
+    "rlscale.cli.report",     # report
+    "rlscale.cli.lab",        # lab run/resume/show/tasks
+)
+
+
+def build_app():
+    """Build the typer app with every command group registered."""
+    import typer
+
+    app = typer.Typer(
+        name="rlscale",
+        help="Measure, fit and forecast how capability scales with RL-training vs inference compute.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(app)
+    return app
+
+
+def _fail(message: str) -> None:
+    # One line, no traceback: the contract for every user error.
+    message = " ".join(str(message).split())
+    print(f"rlscale: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``rlscale`` console script and ``python -m rlscale``."""
+    import click
+
+    from rlscale.errors import RlscaleError
+
+    app = build_app()
+    try:
+        rv = app(args=argv, prog_name="rlscale", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        print("rlscale: aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+    except RlscaleError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        print("rlscale: interrupted", file=sys.stderr)
+        sys.exit(130)
+    sys.exit(rv if isinstance(rv, int) else 0)
