@@ -33,6 +33,21 @@ def build_app():
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
+
+    def _print_version(value: bool) -> None:
+        if value:
+            from rlscale import __version__
+
+            print(f"rlscale {__version__}")
+            raise typer.Exit(0)
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                     help="Print rlscale's version and exit."),
+    ) -> None:
+        """Measure, fit and forecast how capability scales with RL-training vs inference compute."""
+
     for name in COMMAND_MODULES:
         module = importlib.import_module(name)
         module.register(app)
@@ -48,19 +63,19 @@ def _fail(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``rlscale`` console script and ``python -m rlscale``."""
-    import click
+    import typer  # typer >= 0.29 vendors click: its exceptions derive from TyperException
 
     from rlscale.errors import RlscaleError
 
     app = build_app()
     try:
         rv = app(args=argv, prog_name="rlscale", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("rlscale: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # usage errors: bad flag, missing argument, bad value
         _fail(exc.format_message())
     except RlscaleError as exc:
         _fail(str(exc))
