@@ -1,0 +1,253 @@
+"""Readers and writers for the observation table (CSV, JSON, Parquet, catalog, lab runs).
+
+Each reader turns its input into raw columns and hands them to
+:func:`rlscale.data.schema.validate_columns`, so every source obeys the same rules and produces
+the same one-line errors. pandas and pyarrow are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rlscale.data.schema import COLUMNS, validate_columns
+from rlscale.errors import RlscaleError
+
+RUN_MANIFEST = "rlscale-run.json"
+RUN_OBSERVATIONS = "observations.csv"
+CATALOG_PREFIX = "catalog:"
+_EXTENSIONS = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+
+
+def read_observations(source: Any, *, score_scale: str = "unit"):
+    """Read and validate an observation table.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        A ``.csv``, ``.json`` (a list of records or ``{"observations": [...]}``) or ``.parquet``
+        file; ``"catalog:ID"`` for a built-in catalog entry; a lab run directory (holding
+        ``rlscale-run.json`` and ``observations.csv``); or a DataFrame.
+    score_scale : {"unit", "percent"}
+        ``"percent"`` reads scores given in percent (0-100) and divides them by 100.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``curve, axis, compute, score, compute_unit, n, benchmark, model, source,
+        provenance, note`` then any extra columns, sorted by curve then compute.
+
+    Raises
+    ------
+    RlscaleError
+        One line naming the file, the first offending data row (1-based), the column and the
+        rule broken.
+
+    Examples
+    --------
+    >>> obs = read_observations("catalog:essay")
+    >>> sorted(obs["curve"].unique())
+    ['o1-inference', 'o1-o3-rl', 'o1-rl', 'sonnet37-inference']
+    """
+    if _is_dataframe(source):
+        return read_frame(source, source_name="DataFrame", score_scale=score_scale)
+    if isinstance(source, str) and source.startswith(CATALOG_PREFIX):
+        from rlscale.data import catalog
+
+        return catalog.load_observations(source[len(CATALOG_PREFIX):], score_scale=score_scale)
+    if not isinstance(source, (str, os.PathLike)):
+        raise RlscaleError(f"cannot read observations from a {type(source).__name__} (give a "
+                           "path, 'catalog:ID' or a pandas DataFrame)")
+    path = Path(source)
+    name = str(source)
+    if path.is_dir():
+        return _read_run_dir(path, score_scale)
+    if not path.exists():
+        raise RlscaleError("file not found", file=name)
+    kind = _EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        raise RlscaleError(f"unknown file type '{path.suffix or '(none)'}' (use .csv, .json or "
+                           ".parquet)", file=name)
+    reader = {"csv": _read_csv_file, "json": _read_json_file, "parquet": _read_parquet_file}[kind]
+    return validate_columns(reader(path, name), source=name, score_scale=score_scale)
+
+
+def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "unit"):
+    """Validate an in-memory DataFrame as an observation table (see :func:`read_observations`)."""
+    columns = {str(c): frame[c].tolist() for c in frame.columns}
+    if len(set(columns)) != len(frame.columns):
+        raise RlscaleError("duplicate column names", file=source_name)
+    return validate_columns(columns, source=source_name, score_scale=score_scale)
+
+
+def read_csv_text(text: str, *, source_name: str, score_scale: str = "unit"):
+    """Validate observations given as CSV text (used for packaged catalog files)."""
+    return validate_columns(_parse_csv(text, source_name), source=source_name,
+                            score_scale=score_scale)
+
+
+def _is_dataframe(obj: Any) -> bool:
+    # Avoid importing pandas just to check: a DataFrame's class lives in pandas.
+    return type(obj).__module__.startswith("pandas.") and type(obj).__name__ == "DataFrame"
+
+
+def _read_run_dir(path: Path, score_scale: str):
+    manifest, observations = path / RUN_MANIFEST, path / RUN_OBSERVATIONS
+    if not manifest.is_file():
+        raise RlscaleError(f"is a directory but not an rlscale run directory (no {RUN_MANIFEST}); "
+                           "give a data file, 'catalog:ID' or a lab run directory", file=str(path))
+    if not observations.is_file():
+        status = "unknown"
+        try:
+            status = json.loads(manifest.read_text(encoding="utf-8")).get("status", status)
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise RlscaleError(f"run directory has no {RUN_OBSERVATIONS} yet (run status: {status})",
+                           file=str(path))
+    name = str(observations)
+    return validate_columns(_read_csv_file(observations, name), source=name,
+                            score_scale=score_scale)
+
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RlscaleError(f"cannot read file: {exc.strerror or exc}", file=name) from None
+    if data.strip() == b"":
+        raise RlscaleError("file is empty", file=name)
+    if b"\x00" in data:
+        raise RlscaleError("unreadable encoding: the file holds NUL bytes (binary, or UTF-16?); "
+                           "save it as UTF-8 text", file=name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RlscaleError(f"unreadable encoding: not UTF-8 (bad byte at offset {exc.start}); "
+                           "save the file as UTF-8", file=name) from None
+
+
+def _read_csv_file(path: Path, name: str) -> dict[str, list[Any]]:
+    return _parse_csv(_read_text(path, name), name)
+
+
+def _parse_csv(text: str, name: str) -> dict[str, list[Any]]:
+    try:
+        records = [r for r in csv.reader(io.StringIO(text, newline=""), strict=True)]
+    except csv.Error as exc:
+        raise RlscaleError(f"not valid CSV: {exc}", file=name) from None
+    rows = [r for r in records if any(cell.strip() for cell in r)]  # skip blank lines
+    if not rows:
+        raise RlscaleError("file is empty", file=name)
+    header, body = rows[0], rows[1:]
+    for k, row in enumerate(body, start=1):
+        if len(row) != len(header):
+            raise RlscaleError(f"has {len(row)} fields but the header has {len(header)}",
+                               file=name, row=k)
+    columns: dict[str, list[Any]] = {}
+    for pos, label in enumerate(header):
+        label = label.strip()
+        if label in columns:
+            raise RlscaleError(f"column '{label}' appears more than once in the header", file=name)
+        if label == "":
+            raise RlscaleError(f"the header has an empty column name at position {pos + 1} "
+                               "(a saved pandas index? write with index=False)", file=name)
+        columns[label] = [row[pos] for row in body]
+    return columns
+
+
+def _read_json_file(path: Path, name: str) -> dict[str, list[Any]]:
+    text = _read_text(path, name)
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        where = (f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else "")
+        raise RlscaleError(f"malformed JSON: {msg}{where}", file=name) from None
+    if isinstance(doc, dict) and "observations" in doc:
+        doc = doc["observations"]
+    if not isinstance(doc, list):
+        raise RlscaleError("expected a JSON list of records or {\"observations\": [...]}",
+                           file=name)
+    if not doc:
+        raise RlscaleError("no data rows (empty list of observations)", file=name)
+    names: list[str] = []
+    for k, record in enumerate(doc, start=1):
+        if not isinstance(record, dict):
+            raise RlscaleError(f"expected a JSON object, got {type(record).__name__}",
+                               file=name, row=k)
+        names.extend(key for key in record if key not in names)
+    return {key: [record.get(key) for record in doc] for key in names}
+
+
+def _read_parquet_file(path: Path, name: str) -> dict[str, list[Any]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a core dependency
+        from rlscale.errors import MissingExtraError
+
+        raise MissingExtraError("pyarrow", "parquet") from None
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types (ArrowInvalid, OSError, ...)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RlscaleError(f"not a readable Parquet file: {first}", file=name) from None
+    if table.num_rows == 0 and table.num_columns == 0:
+        raise RlscaleError("file is empty", file=name)
+    return {str(col): table.column(col).to_pylist() for col in table.column_names}
+
+
+def write_observations(df, path: str | os.PathLike) -> Path:
+    """Validate *df* and write it atomically (temp file + ``os.replace``).
+
+    The format follows the extension: ``.csv`` (default), ``.json`` (list of records) or
+    ``.parquet``. Returns the path written. A file that was written reads back unchanged with
+    :func:`read_observations`.
+    """
+    frame = read_frame(df, source_name="DataFrame to write")
+    path = Path(path)
+    kind = _EXTENSIONS.get(path.suffix.lower(), "csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if kind == "json":
+            Path(tmp).write_text(frame.to_json(orient="records", indent=1), encoding="utf-8")
+        elif kind == "parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False, float_format="%.17g")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def select_curves(df, curves=None, *, source: str = "data"):
+    """Rows of the given curve ids, in the order asked for.
+
+    Raises
+    ------
+    RlscaleError
+        For an id not in *df*, listing the available ids.
+    """
+    if not curves:
+        return df
+    available = list(dict.fromkeys(df["curve"]))
+    for cid in curves:
+        if cid not in available:
+            raise RlscaleError(f"no curve '{cid}' (available: {', '.join(available)})",
+                               file=source)
+    import pandas as pd
+
+    parts = [df[df["curve"] == cid] for cid in dict.fromkeys(curves)]
+    return pd.concat(parts, ignore_index=True)[list(df.columns)]
+
+
+__all__ = ["COLUMNS", "read_observations", "read_frame", "write_observations", "select_curves",
+           "read_csv_text"]
