@@ -1,0 +1,163 @@
+"""Inference strategies and their estimators, each score with its sampling error.
+
+Parallel strategies, from ``n`` samples per problem (``n >= 64``), for k = 1, 2, 4, ..., n:
+
+- ``pass@k``: the unbiased estimator of Chen et al. 2021 ("Evaluating Large Language Models Trained
+  on Code", arXiv:2107.03374, eq. 1) in its numerically stable product form
+  ``1 - prod_{i=n-c+1}^{n} (1 - k / i)`` for ``c`` correct out of ``n``.
+- ``maj@k``: majority vote over the extracted answers of k samples (ties go to the answer seen first
+  in a random order), graded exactly; averaged over random size-k subsets of the n samples.
+- ``best-of-k``: the completion the task's verifier scores highest among k samples (ties: first in a
+  random order), graded exactly; averaged over the same subsets.
+
+Sequential strategy ``think``: the chain of thought is cut at a budget of B tokens, ``#`` is
+appended, and the answer is generated; scored as pass@1 at log-spaced B (see :func:`think_budgets`).
+
+Sampling error: the per-problem scores are i.i.d. over the test problems, so a score's standard
+error is the standard deviation of the per-problem scores over ``sqrt(#problems)``. The compute of a
+point is the inference FLOPs per problem (k samples' FLOPs for a parallel strategy).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from rlscale.errors import RlscaleError
+
+STRATEGIES = ("pass@k", "maj@k", "best-of-k", "think")
+
+
+def ks_for(samples: int) -> list[int]:
+    """k = 1, 2, 4, ... up to *samples* (and *samples* itself when it is not a power of two)."""
+    ks, k = [], 1
+    while k <= samples:
+        ks.append(k)
+        k *= 2
+    if ks[-1] != samples:
+        ks.append(samples)
+    return ks
+
+
+def parse_budget(spec: str, samples: int) -> tuple[str, int]:
+    """``"pass@1"`` -> ``("pass@k", 1)``; k above the samples drawn is a :class:`RlscaleError`."""
+    name, sep, k = spec.partition("@")
+    strategy = {"pass": "pass@k", "maj": "maj@k", "best-of": "best-of-k"}.get(name)
+    if not sep or strategy is None or not k.isdigit() or int(k) < 1:
+        raise RlscaleError(f"inference budget {spec!r}: expected pass@K, maj@K or best-of@K "
+                           "with K >= 1")
+    if int(k) > samples:
+        raise RlscaleError(f"inference budget {spec!r}: k={k} is above the {samples} samples "
+                           "drawn per problem (eval.samples_per_problem)")
+    return strategy, int(k)
+
+
+def pass_at_k(n: int, c: np.ndarray | int, k: int) -> np.ndarray:
+    """Unbiased pass@k for *c* correct of *n* samples (Chen et al. 2021, stable product form).
+
+    Parameters
+    ----------
+    n : samples drawn per problem.
+    c : correct samples per problem (array or int).
+    k : attempts allowed; ``1 <= k <= n``.
+    """
+    if not 1 <= k <= n:
+        raise RlscaleError(f"pass@k: k={k} must be between 1 and the {n} samples drawn")
+    c = np.atleast_1d(np.asarray(c, dtype=np.int64))
+    out = np.ones(c.shape, dtype=float)
+    for j, cj in enumerate(c):
+        if n - cj >= k:  # otherwise every size-k subset holds a correct sample
+            i = np.arange(n - cj + 1, n + 1, dtype=float)
+            out[j] = 1.0 - float(np.prod(1.0 - k / i))
+    return out
+
+
+def mean_se(per_problem: Sequence[float]) -> tuple[float, float]:
+    """Mean over problems and its standard error (std over problems / sqrt(#problems))."""
+    x = np.asarray(per_problem, dtype=float)
+    if x.size < 2:
+        return float(x.mean()), math.nan
+    return float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size))
+
+
+def _subsets(n: int, k: int, rng: random.Random, permutations: int = 4) -> list[list[int]]:
+    """Random size-k subsets of range(n): *permutations* shuffles, each cut into n // k chunks."""
+    out = []
+    for _ in range(permutations):
+        order = list(range(n))
+        rng.shuffle(order)
+        out.extend(order[i * k:(i + 1) * k] for i in range(n // k))
+    return out
+
+
+def majority_at_k(answers: list[list[str | None]], correct: np.ndarray, k: int,
+                  rng: random.Random) -> np.ndarray:
+    """Per-problem expected correctness of a majority vote over k of the samples.
+
+    *answers* holds the extracted answer of each sample (``None``: no answer, never voted for
+    unless nothing else was answered); *correct* is the (problems, n) exact grading.
+    """
+    scores = np.zeros(len(answers))
+    for p, (ans, ok) in enumerate(zip(answers, correct)):
+        subsets = _subsets(len(ans), k, rng)
+        total = 0.0
+        for sub in subsets:
+            votes = Counter(ans[i] for i in sub if ans[i] is not None)
+            if not votes:
+                continue
+            top = max(votes.values())
+            winner = next(ans[i] for i in sub if ans[i] is not None and votes[ans[i]] == top)
+            total += float(ok[next(i for i in sub if ans[i] == winner)])
+        scores[p] = total / len(subsets)
+    return scores
+
+
+def best_of_k(verifier: np.ndarray, correct: np.ndarray, k: int, rng: random.Random) -> np.ndarray:
+    """Per-problem expected correctness of the verifier's top-scored sample among k."""
+    scores = np.zeros(verifier.shape[0])
+    for p in range(verifier.shape[0]):
+        subsets = _subsets(verifier.shape[1], k, rng)
+        total = 0.0
+        for sub in subsets:
+            v = verifier[p, sub]
+            total += float(correct[p, sub[int(np.argmax(v))]])  # argmax: first of ties
+        scores[p] = total / len(subsets)
+    return scores
+
+
+def think_budgets(max_thinking: int, count: int) -> list[int]:
+    """*count* log-spaced thinking budgets from 1 to *max_thinking* tokens (distinct integers)."""
+    if count == 1:
+        return [max_thinking]
+    raw = np.geomspace(1, max_thinking, count)
+    return sorted({max(1, int(round(b))) for b in raw})
+
+
+def parallel_scores(correct: np.ndarray, answers: list[list[str | None]], verifier: np.ndarray,
+                    flops_per_sample: float, strategies: Sequence[str], seed: int) -> list[dict]:
+    """Score rows for every parallel strategy and k from one (problems, n) batch of samples.
+
+    Returns dicts with ``strategy, k, score, stderr, n, compute`` (compute = FLOPs per problem =
+    k x mean FLOPs of one sample; n = graded attempts behind the score = problems x samples).
+    """
+    problems, n = correct.shape
+    rows = []
+    for strategy in strategies:
+        if strategy == "think":
+            continue
+        rng = random.Random(f"{seed}:{strategy}")  # subsets independent of other strategies
+        for k in ks_for(n):
+            if strategy == "pass@k":
+                per = pass_at_k(n, correct.sum(axis=1), k)
+            elif strategy == "maj@k":
+                per = majority_at_k(answers, correct, k, rng)
+            else:
+                per = best_of_k(verifier, correct, k, rng)
+            score, se = mean_se(per)
+            rows.append({"strategy": strategy, "k": k, "score": score, "stderr": se,
+                         "n": problems * n, "compute": k * flops_per_sample})
+    return rows
