@@ -23,6 +23,8 @@ from rlscale.errors import RlscaleError
 
 
 def _f(default, help: str, **kw):
+    if isinstance(default, list):  # mutable default: a fresh copy per instance
+        return field(default_factory=lambda: list(default), metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
 
 
