@@ -1,0 +1,231 @@
+"""Slope ratio of an RL curve to an inference curve, with bootstrap and Fieller intervals."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rlscale.errors import RlscaleError
+from rlscale.estimate import Estimate
+from rlscale.fitting.bootstrap import percentile_ci
+from rlscale.fitting.result import FitResult, _clean, _fmt
+
+DEFAULT_FACTORS = (3, 10, 30, 100, 1000)
+
+
+def fieller_interval(num: float, den: float, var_num: float, var_den: float,
+                     cov: float = 0.0, level: float = 0.95) -> tuple[float, float, str]:
+    """Fieller's confidence set for the ratio ``num / den`` of two (asymptotically) normal
+    estimates.
+
+    The set is ``{ρ : (num − ρ·den)² ≤ z² (var_num − 2ρ·cov + ρ²·var_den)}``, i.e. the ρ with
+    ``a ρ² − 2 b ρ + c ≤ 0`` where ``a = den² − z² var_den``, ``b = num·den − z² cov`` and
+    ``c = num² − z² var_num``. It is a bounded interval only when ``a > 0`` (the denominator
+    differs significantly from 0).
+
+    Returns
+    -------
+    low, high, kind
+        ``kind`` is ``"bounded"``, ``"exclusive"`` (the complement of an interval: two rays,
+        returned as ``-inf, inf``) or ``"unbounded"`` (the whole line).
+    """
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + level / 2))
+    a = den * den - z * z * var_den
+    b = num * den - z * z * cov
+    c = num * num - z * z * var_num
+    disc = b * b - a * c
+    if not all(math.isfinite(v) for v in (a, b, c)):
+        return math.nan, math.nan, "unbounded"
+    if a > 0 and disc >= 0:
+        r = math.sqrt(disc)
+        return (b - r) / a, (b + r) / a, "bounded"
+    if disc > 0:  # a < 0: two rays
+        return -math.inf, math.inf, "exclusive"
+    return -math.inf, math.inf, "unbounded"
+
+
+@dataclass
+class Comparison:
+    """RL-vs-inference comparison: slope ratio, OOM equivalence and multipliers.
+
+    Attributes
+    ----------
+    slope_ratio : Estimate
+        s_RL / s_inference with a bootstrap percentile interval.
+    slope_ratio_fieller : Estimate
+        The same ratio with Fieller's interval (bootstrap variances, zero covariance).
+    rl_oom_per_inference_oom : Estimate
+        1 / slope_ratio: RL orders of magnitude needed per inference order of magnitude.
+    equivalents : list of dict
+        ``inference_factor``, ``rl_factor`` (= inference_factor ** (1/ratio)),
+        ``rl_factor_ci_low``, ``rl_factor_ci_high``.
+    at_score : float
+    rl_slope, inference_slope : Estimate
+    warnings : list of str
+    """
+
+    rl_curve: str
+    inference_curve: str
+    at_score: float
+    rl_slope: Estimate
+    inference_slope: Estimate
+    slope_ratio: Estimate
+    slope_ratio_fieller: Estimate
+    rl_oom_per_inference_oom: Estimate
+    equivalents: list[dict]
+    level: float = 0.95
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON schema of ``rlscale compare --json``."""
+        return _clean({
+            "slope_ratio": self.slope_ratio.to_dict(),
+            "rl_oom_per_inference_oom": self.rl_oom_per_inference_oom.to_dict(),
+            "equivalents": self.equivalents,
+            "slope_ratio_fieller": self.slope_ratio_fieller.to_dict(),
+            "at_score": self.at_score,
+            "level": self.level,
+            "curves": {"rl": {"curve": self.rl_curve, **{"slope_per_decade":
+                                                          self.rl_slope.to_dict()}},
+                       "inference": {"curve": self.inference_curve,
+                                     "slope_per_decade": self.inference_slope.to_dict()}},
+            "warnings": list(self.warnings),
+        })
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def __rich__(self):
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        pct = int(round(self.level * 100))
+        t = Table(title=f"{self.rl_curve} (RL) vs {self.inference_curve} (inference), "
+                        f"slopes at score {self.at_score:.3f}", title_justify="left")
+        t.add_column("quantity")
+        t.add_column("value", justify="right")
+        t.add_column(f"{pct}% CI", justify="right")
+
+        def row(label, e, scale=1.0, unit=""):
+            t.add_row(label, f"{_fmt(scale * e.value, 3)}{unit}",
+                      f"[{_fmt(scale * e.ci_low, 3)}, {_fmt(scale * e.ci_high, 3)}]")
+
+        row("RL slope", self.rl_slope, 100, " pp/decade")
+        row("inference slope", self.inference_slope, 100, " pp/decade")
+        row("slope ratio (bootstrap)", self.slope_ratio)
+        row("slope ratio (Fieller)", self.slope_ratio_fieller)
+        row("RL OOM per inference OOM", self.rl_oom_per_inference_oom)
+        m = Table(title="equivalent multipliers", title_justify="left")
+        m.add_column("inference ×", justify="right")
+        m.add_column("RL ×", justify="right")
+        m.add_column(f"{pct}% CI", justify="right")
+        for e in self.equivalents:
+            m.add_row(f"{e['inference_factor']:g}", _fmt(e["rl_factor"], 3),
+                      f"[{_fmt(e['rl_factor_ci_low'], 3)}, {_fmt(e['rl_factor_ci_high'], 3)}]")
+        return Group(t, m, *[Text(f"warning: {w}", style="yellow") for w in self.warnings])
+
+
+def _default_score(rl: FitResult, inf: FitResult, warnings: list[str]) -> float:
+    lo, hi = max(rl.score_min, inf.score_min), min(rl.score_max, inf.score_max)
+    if lo <= hi:
+        return 0.5 * (lo + hi)
+    warnings.append("the two curves' observed score ranges do not overlap: slopes compared "
+                    "at the middle of the combined range, an extrapolation for at least one curve")
+    return 0.5 * (min(rl.score_min, inf.score_min) + max(rl.score_max, inf.score_max))
+
+
+def _power_ci(factor: float, lo_ratio: float, hi_ratio: float) -> tuple[float, float]:
+    """CI of factor ** (1/ratio) from the ratio's CI (monotone in the ratio when ratio > 0)."""
+    if not (math.isfinite(lo_ratio) and math.isfinite(hi_ratio)) or lo_ratio <= 0:
+        return math.nan, math.nan
+    a, b = factor ** (1.0 / hi_ratio), factor ** (1.0 / lo_ratio)
+    return min(a, b), max(a, b)
+
+
+def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
+            factors=DEFAULT_FACTORS, at_score: float | None = None) -> Comparison:
+    """Compare the slope per decade of an RL curve with that of an inference curve.
+
+    Parameters
+    ----------
+    rl, inference : FitResult
+    level : float
+        Confidence level.
+    factors : sequence of float
+        Inference multipliers for the table of equivalent RL multipliers.
+    at_score : float, optional
+        Score at which both slopes are taken; default the middle of the overlap of the two
+        curves' observed score ranges.
+
+    Returns
+    -------
+    Comparison
+
+    Notes
+    -----
+    The bootstrap interval pairs the i-th resample of one fit with the i-th of the other (the
+    fits are independent, so any pairing is a draw from the joint distribution) and takes
+    percentiles of the ratio. Fieller's interval uses the two bootstrap variances and zero
+    covariance. See ``docs/methods.md``.
+    """
+    if not 0 < level < 1:
+        raise RlscaleError(f"level must be in (0, 1), got {level}")
+    warnings: list[str] = []
+    for fr, role in ((rl, "rl"), (inference, "inference")):
+        if fr.axis not in (None, role):
+            warnings.append(f"curve '{fr.curve}' has axis '{fr.axis}' but is compared as {role}")
+        if not fr.identifiable:
+            warnings.append(f"curve '{fr.curve}' is not identifiable under its {fr.form} fit")
+    if at_score is None:
+        at_score = _default_score(rl, inference, warnings)
+    s_rl, d_rl, _ = rl.slope_at_score(at_score)
+    s_inf, d_inf, _ = inference.slope_at_score(at_score)
+    s_rl = Estimate(s_rl.value, *percentile_ci(d_rl, level), level)
+    s_inf = Estimate(s_inf.value, *percentile_ci(d_inf, level), level)
+    value = s_rl.value / s_inf.value if s_inf.value != 0 else math.nan
+    if not math.isfinite(value):
+        raise RlscaleError(f"curve '{inference.curve}' has zero slope at score {at_score:.3g}: "
+                           "the slope ratio is undefined")
+    m = min(d_rl.size, d_inf.size)
+    if m >= 2:
+        with np.errstate(all="ignore"):
+            ratios = d_rl[:m] / d_inf[:m]
+        b_lo, b_hi = percentile_ci(ratios, level)
+        var_rl, var_inf = float(np.var(d_rl, ddof=1)), float(np.var(d_inf, ddof=1))
+        f_lo, f_hi, kind = fieller_interval(s_rl.value, s_inf.value, var_rl, var_inf, 0.0, level)
+        if kind != "bounded":
+            warnings.append(f"Fieller interval is unbounded: the inference slope's {level:.0%} "
+                            "interval includes 0, so no finite ratio interval exists")
+        if b_lo <= 0 <= b_hi or np.mean(d_inf[:m] <= 0) > (1 - level) / 2:
+            warnings.append("the bootstrap ratio interval reaches a zero or negative slope; "
+                            "treat it as unbounded")
+    else:
+        b_lo = b_hi = f_lo = f_hi = math.nan
+        missing = [fr.curve for fr, d in ((rl, d_rl), (inference, d_inf)) if d.size < 2]
+        warnings.append(f"no interval for the slope ratio: no bootstrap draws for "
+                        f"{', '.join(missing)} (see that fit's warnings)")
+    ratio = Estimate(value, b_lo, b_hi, level)
+    fieller = Estimate(value, f_lo, f_hi, level)
+    if value > 0:
+        inv_lo, inv_hi = ((1 / b_hi, 1 / b_lo) if b_lo > 0 and math.isfinite(b_hi)
+                          else (math.nan, math.nan))
+        oom = Estimate(1 / value, inv_lo, inv_hi, level)
+    else:
+        warnings.append("the slope ratio is not positive: RL compute does not buy the same gain "
+                        "as inference here, so there are no equivalent multipliers")
+        oom = Estimate(math.nan, math.nan, math.nan, level)
+    equivalents = []
+    for fct in factors:
+        fct = float(fct)
+        rf = fct ** (1 / value) if value > 0 else math.nan
+        lo, hi = _power_ci(fct, b_lo, b_hi)
+        equivalents.append({"inference_factor": fct, "rl_factor": rf,
+                            "rl_factor_ci_low": lo, "rl_factor_ci_high": hi})
+    return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
+                      oom, equivalents, level, warnings)

@@ -1,0 +1,10 @@
+"""Curve fitting with honest uncertainty: weighted least squares from several starts, and a
+bootstrap (parametric binomial or pairs) vectorised across resamples. See ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+from rlscale.fitting.api import AUTO_CANDIDATES, fit, fit_curve
+from rlscale.fitting.result import FitResult, FitResults
+
+__all__ = ["fit", "fit_curve", "FitResult", "FitResults", "AUTO_CANDIDATES"]

@@ -1,0 +1,149 @@
+"""Weighted least squares: a multi-start full-data fit (scipy) and a batched Levenberg–Marquardt
+solver that fits thousands of bootstrap resamples at once in numpy.
+
+Both minimise ``sum_i w_i (y_i − f(x_i; θ))²`` over the form's *internal* parameters θ (see
+:mod:`rlscale.forms._registry`), inside box bounds.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from rlscale.forms import Form
+
+
+@dataclass
+class FullFit:
+    theta: np.ndarray          # internal parameters (P,)
+    cost: float                # weighted sum of squared residuals
+    jac: np.ndarray            # weighted Jacobian (N, P) in internal space at the optimum
+    n_starts: int
+    success: bool
+
+
+def _model(form: Form, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    return form.evaluate(x, form.to_public(theta))
+
+
+def fit_full(form: Form, x, y, w, lo, hi, starts_public) -> FullFit:
+    """Fit from each start with ``scipy.optimize.least_squares`` (TRF, bounded); keep the best.
+
+    A grid of starting points around the form's guess guards against local minima, as in
+    ScaleRL App. A.5 and Besiroglu et al. 2024 (arXiv:2404.10102).
+    """
+    from scipy.optimize import least_squares
+
+    sw = np.sqrt(w)
+
+    def resid(theta):
+        r = sw * (y - _model(form, x, theta))
+        return np.where(np.isfinite(r), r, 1e6)
+
+    best = None
+    starts = form.to_internal(np.atleast_2d(starts_public))
+    width = np.where(np.isfinite(hi - lo), hi - lo, 1.0)
+    for th0 in starts:
+        th0 = np.where(np.isfinite(th0), th0, np.where(np.isfinite(lo), lo, 0.0))
+        th0 = np.clip(th0, lo + 1e-9 * width, hi - 1e-9 * width)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                res = least_squares(resid, th0, bounds=(lo, hi), method="trf", x_scale="jac",
+                                    max_nfev=400 * len(th0))
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+                continue
+        cost = float(np.sum(res.fun ** 2))
+        if np.isfinite(cost) and (best is None or cost < best.cost):
+            best = FullFit(res.x, cost, res.jac, len(starts), bool(res.success))
+    if best is None:
+        th = np.clip(np.nan_to_num(starts[0]), lo, hi)
+        return FullFit(th, float("inf"), np.full((len(x), len(th)), np.nan), len(starts), False)
+    return best
+
+
+def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
+               ftol: float = 1e-10):
+    """Levenberg–Marquardt on a batch of problems sharing ``x``.
+
+    Parameters
+    ----------
+    form : Form
+    x : ndarray (N,)
+        log10 compute, shared by every problem.
+    y, w : ndarray (B, N)
+        Scores and weights per problem (a weight of 0 drops a point; pairs resampling uses
+        the multiplicity of each point as a weight factor).
+    theta0 : ndarray (B, P)
+        Starting internal parameters (the full-data fit).
+    lo, hi : ndarray (P,)
+        Internal box bounds; steps are projected onto the box.
+
+    Returns
+    -------
+    theta : ndarray (B, P)
+    converged : ndarray of bool (B,)
+
+    Notes
+    -----
+    Jacobians are forward differences evaluated for the whole batch at once (P + 1 calls of the
+    vectorised form per iteration); the damped normal equations
+    ``(JᵀJ + λ·diag(JᵀJ)) δ = −Jᵀr`` are solved for all problems in one ``np.linalg.solve``.
+    Problems drop out of the active set as they converge.
+    """
+    B, P = theta0.shape
+    sw = np.sqrt(w)
+    theta = np.clip(theta0.astype(float).copy(), lo, hi)
+    lam = np.full(B, 1e-3)
+    converged = np.zeros(B, bool)
+    alive = np.ones(B, bool)
+
+    def resid(th, idx):
+        with np.errstate(all="ignore"):
+            f = form.evaluate(x, form.to_public(th)[:, None, :])
+        return sw[idx] * (y[idx] - f)
+
+    r = resid(theta, np.arange(B))
+    cost = np.sum(r * r, axis=1)
+    alive &= np.isfinite(cost)
+    eye = np.eye(P)
+    for _ in range(max_iter):
+        idx = np.flatnonzero(alive & ~converged)
+        if idx.size == 0:
+            break
+        th, rr = theta[idx], r[idx]
+        h = 1e-7 * np.maximum(1.0, np.abs(th))
+        J = np.empty(rr.shape + (P,))
+        for p in range(P):
+            step = np.where(th[:, p] + h[:, p] > hi[p], -h[:, p], h[:, p])
+            tp = th.copy()
+            tp[:, p] += step
+            J[:, :, p] = (resid(tp, idx) - rr) / step[:, None]
+        J = np.where(np.isfinite(J), J, 0.0)
+        JtJ = np.einsum("bnp,bnq->bpq", J, J)
+        g = np.einsum("bnp,bn->bp", J, rr)
+        d = np.diagonal(JtJ, axis1=1, axis2=2)
+        dmax = np.max(d, axis=1, keepdims=True)
+        d = np.maximum(d, 1e-12 * dmax + 1e-300)
+        A = JtJ + lam[idx, None, None] * d[:, :, None] * eye
+        with np.errstate(all="ignore"):
+            try:
+                delta = -np.linalg.solve(A, g[:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:
+                delta = -np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, g)])
+        new = np.clip(th + delta, lo, hi)
+        rn = resid(new, idx)
+        cn = np.sum(rn * rn, axis=1)
+        better = np.isfinite(cn) & (cn <= cost[idx])
+        rel = (cost[idx] - cn) / np.maximum(cost[idx], 1e-300)
+        small_step = np.all(np.abs(new - th) <= 1e-10 * (1.0 + np.abs(th)), axis=1)
+        theta[idx[better]] = new[better]
+        r[idx[better]] = rn[better]
+        cost[idx[better]] = cn[better]
+        lam[idx] = np.where(better, lam[idx] / 3.0, lam[idx] * 4.0)
+        done = (better & (rel < ftol)) | small_step | (lam[idx] > 1e12) | (cost[idx] < 1e-28)
+        converged[idx[done]] = True
+    ok = converged & np.all(np.isfinite(theta), axis=1) & np.isfinite(cost)
+    return theta, ok

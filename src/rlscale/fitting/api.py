@@ -1,0 +1,340 @@
+"""``fit`` and ``fit_curve``: weighted least squares, multi-start, vectorised bootstrap."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from rlscale.errors import RlscaleError
+from rlscale.estimate import Estimate
+from rlscale.fitting._solve import FullFit, fit_full
+from rlscale.fitting.bootstrap import binomial_weights, draw, percentile_ci, slope_at_score
+from rlscale.fitting.result import FitResult, FitResults
+from rlscale.forms import FORMS, Form, get_form
+
+#: Forms tried by ``form="auto"``. ``scalerl`` is left out: in log10 C it is the same family as
+#: ``logistic`` (k = B·ln10, x0 = log10 C_mid), so it would tie on AIC.
+AUTO_CANDIDATES = ("loglinear", "logistic", "powerlaw", "exp_powerlaw")
+
+FAILED_WARN = 0.10      # warn when more than this share of resamples fail to converge
+FAILED_UNIDENTIFIABLE = 0.50
+COND_UNIDENTIFIABLE = 1e7   # condition number of the column-scaled Jacobian at the optimum
+CI_SPAN_UNIDENTIFIABLE = 0.9  # a CI covering this share of a bounded parameter's range
+
+
+@dataclass
+class _Stage:
+    form: Form
+    full: FullFit
+    lo: np.ndarray
+    hi: np.ndarray
+    aic: float
+    bic: float
+    cond: float
+
+
+def _check_inputs(compute, score, n, curve: str):
+    try:
+        c = np.asarray(compute, dtype=float).ravel()
+        s = np.asarray(score, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise RlscaleError(f"curve '{curve}': compute and score must be numbers") from None
+    if c.size != s.size:
+        raise RlscaleError(f"curve '{curve}': compute has {c.size} values but score has {s.size}")
+    if c.size == 0:
+        raise RlscaleError(f"curve '{curve}': no points to fit")
+    if not np.all(np.isfinite(c)) or np.any(c <= 0):
+        raise RlscaleError(f"curve '{curve}': compute must be finite and > 0")
+    if not np.all(np.isfinite(s)) or np.any((s < 0) | (s > 1)):
+        raise RlscaleError(f"curve '{curve}': score must be finite and in [0, 1] "
+                           "(divide percentages by 100)")
+    notes = []
+    if n is not None:
+        try:
+            nn = np.asarray(n, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise RlscaleError(f"curve '{curve}': n must be numbers") from None
+        if nn.size != c.size:
+            raise RlscaleError(f"curve '{curve}': n has {nn.size} values but score has {s.size}")
+        known = np.isfinite(nn)
+        if np.any(nn[known] < 1):
+            raise RlscaleError(f"curve '{curve}': n (graded attempts) must be >= 1")
+        if known.all():
+            n = nn
+        else:
+            if known.any():
+                notes.append("n is known for only some points: fitted unweighted with pairs "
+                             "bootstrap, as if n were unknown")
+            n = None
+    return c, s, n, notes
+
+
+def _stage(form: Form, x, y, w) -> _Stage:
+    lo, hi = form.internal_bounds(x, y)
+    full = fit_full(form, x, y, w, lo, hi, form.starts(x, y))
+    N, P = len(x), form.n_params
+    if np.all(w == 1.0):  # unknown noise level: Gaussian likelihood with sigma profiled out
+        nll2 = N * math.log(max(full.cost / N, 1e-300))
+    else:                 # binomial variances known: chi-square
+        nll2 = full.cost
+    J = full.jac
+    if np.all(np.isfinite(J)):
+        norms = np.linalg.norm(J, axis=0)
+        if np.any(norms == 0):
+            cond = math.inf
+        else:
+            sv = np.linalg.svd(J / norms, compute_uv=False)
+            cond = math.inf if sv[-1] <= 0 else float(sv[0] / sv[-1])
+    else:
+        cond = math.inf
+    return _Stage(form, full, lo, hi, nll2 + 2 * P, nll2 + P * math.log(N), cond)
+
+
+def _auto(x, y, w, curve: str) -> tuple[str, str]:
+    distinct = np.unique(x).size
+    stages, skipped = {}, []
+    for name in AUTO_CANDIDATES:
+        form = FORMS[name]
+        if distinct < form.min_points:
+            skipped.append(f"{name} (needs {form.min_points})")
+            continue
+        st = _stage(form, x, y, w)
+        if np.isfinite(st.full.cost) and st.cond < COND_UNIDENTIFIABLE:
+            stages[name] = st
+        else:
+            skipped.append(f"{name} (not identifiable on these data)")
+    if not stages:
+        return "loglinear", f"auto: chose loglinear (no other form could be fitted; skipped " \
+                            f"{', '.join(skipped)})"
+    ranked = sorted(stages, key=lambda k: stages[k].aic)
+    best = ranked[0]
+    msg = f"auto: chose {best} by AIC ({stages[best].aic:.1f})"
+    if len(ranked) > 1:
+        msg += f", ΔAIC={stages[ranked[1]].aic - stages[best].aic:.1f} vs {ranked[1]}"
+        by_bic = min(stages, key=lambda k: stages[k].bic)
+        msg += "; BIC agrees" if by_bic == best else f"; BIC prefers {by_bic}"
+    if skipped:
+        msg += f"; not considered: {', '.join(skipped)}"
+    return best, msg
+
+
+def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "curve",
+              axis: str | None = None, compute_unit: str = "relative", bootstrap: int = 1000,
+              seed: int | None = 0, rng: np.random.Generator | None = None,
+              min_compute: float | None = None, max_compute: float | None = None,
+              at_score: float | None = None, level: float = 0.95) -> FitResult:
+    """Fit one curve ``score(compute)`` with bootstrap confidence intervals.
+
+    Parameters
+    ----------
+    compute, score : array_like
+        Compute (> 0, any unit) and score (in [0, 1]) per point.
+    n : array_like, optional
+        Graded attempts behind each score. When given, the fit is weighted by the inverse
+        binomial variance and the bootstrap is parametric binomial; otherwise unweighted with
+        pairs resampling.
+    form : str
+        A name in :data:`rlscale.forms.FORMS`, or ``"auto"`` (lowest AIC among the forms the
+        data can support; the reason is added to ``warnings``).
+    curve, axis, compute_unit : str
+        Labels carried into the result.
+    bootstrap : int
+        Number of resamples (0 for none).
+    seed, rng
+        Randomness: ``rng`` if given, else ``numpy.random.default_rng(seed)``.
+    min_compute, max_compute : float, optional
+        Fit window: points outside it are left out.
+    at_score : float, optional
+        Score at which to state the slope per decade; default the middle of the observed
+        score range.
+    level : float
+        Confidence level of the percentile intervals.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    RlscaleError
+        Bad inputs, an unknown form, or fewer points than the form needs.
+    """
+    c, s, n, warnings = _check_inputs(compute, score, n, curve)
+    if not 0 < level < 1:
+        raise RlscaleError(f"level must be in (0, 1), got {level}")
+    if int(bootstrap) < 0:
+        raise RlscaleError(f"bootstrap must be >= 0, got {bootstrap}")
+    keep = np.ones(c.size, bool)
+    if min_compute is not None:
+        keep &= c >= min_compute
+    if max_compute is not None:
+        keep &= c <= max_compute
+    window = "" if keep.all() else f" inside the fit window [{min_compute}, {max_compute}]"
+    order = np.argsort(c[keep], kind="stable")
+    c, s = c[keep][order], s[keep][order]
+    n = None if n is None else n[keep][order]
+    if c.size == 0:
+        raise RlscaleError(f"curve '{curve}': no points{window}")
+    x = np.log10(c)
+    w = binomial_weights(s, n) if n is not None else np.ones_like(x)
+    distinct = np.unique(x).size
+    if form == "auto":
+        form, why = _auto(x, s, w, curve)
+        warnings.append(why)
+    f = get_form(form)
+    if distinct < f.min_points:
+        raise RlscaleError(f"curve '{curve}': form '{form}' needs at least {f.min_points} points "
+                           f"with distinct compute, got {distinct}{window}")
+    rng = rng if rng is not None else np.random.default_rng(seed)
+    st = _stage(f, x, s, w)
+    P, N = f.n_params, c.size
+    dof = N - P
+    identifiable = bool(np.isfinite(st.full.cost))
+    if not identifiable:
+        warnings.append(f"not identifiable: the {form} fit did not converge from any start")
+    if st.cond >= COND_UNIDENTIFIABLE:
+        identifiable = False
+        warnings.append(f"not identifiable: the {form} parameters are not pinned down by these "
+                        f"data (Jacobian condition number {st.cond:.2g}); try a simpler form")
+
+    n_boot = int(bootstrap)
+    if n is None and dof <= 0:
+        if n_boot:
+            warnings.append(f"no confidence interval: {N} points for {P} parameters leave no "
+                            "residual degrees of freedom and no sample sizes n were given, so "
+                            "there is no noise estimate to resample")
+        n_boot = 0
+    draws = draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng)
+    if draws.method == "pairs" and N < 8:
+        warnings.append(f"pairs bootstrap on only {N} points: intervals are rough")
+    usable = draws.requested - draws.degenerate
+    if draws.degenerate:
+        warnings.append(f"{draws.degenerate} of {draws.requested} pairs resamples had too few "
+                        "distinct compute values to fit and were dropped")
+    if usable > 0:
+        frac = draws.failed / usable
+        if frac > FAILED_UNIDENTIFIABLE:
+            identifiable = False
+            warnings.append(f"not identifiable: {draws.failed} of {usable} bootstrap refits "
+                            "did not converge")
+        elif frac > FAILED_WARN:
+            warnings.append(f"{draws.failed} of {usable} bootstrap refits did not converge; "
+                            "intervals use the rest")
+
+    params_hat = f.to_public(st.full.theta)
+    boot = draws.params
+    params = {}
+    for i, name in enumerate(f.param_names):
+        lo_i, hi_i = percentile_ci(boot[:, i], level) if len(boot) else (math.nan, math.nan)
+        params[name] = Estimate(float(params_hat[i]), lo_i, hi_i, level)
+        th, ilo, ihi = st.full.theta[i], st.lo[i], st.hi[i]
+        width = ihi - ilo
+        if np.isfinite(width) and width > 0 and min(th - ilo, ihi - th) < 1e-6 * width:
+            warnings.append(f"parameter '{name}' is at the edge of its allowed range "
+                            f"({params_hat[i]:.4g})")
+        if len(boot) >= 2:
+            if np.isfinite(width):
+                b_int = f.to_internal(boot)[:, i]
+                span = np.subtract(*np.quantile(b_int, [1 - (1 - level) / 2, (1 - level) / 2]))
+                if span > CI_SPAN_UNIDENTIFIABLE * width:
+                    identifiable = False
+                    warnings.append(f"not identifiable: the interval of '{name}' spans most of "
+                                    "its allowed range")
+
+    smin, smax = float(s.min()), float(s.max())
+    if at_score is None:
+        at_score = 0.5 * (smin + smax)
+    elif not (math.isfinite(at_score) and 0 <= at_score <= 1):
+        raise RlscaleError(f"at_score must be in [0, 1], got {at_score}")
+    xlo, xhi = float(x.min()), float(x.max())
+    slope, xs, clamped = slope_at_score(f, params_hat[None, :], at_score, xlo, xhi)
+    if clamped[0]:
+        warnings.append(f"the fitted curve does not reach score {at_score:.3g} inside the "
+                        f"observed compute range: slope stated at compute {10 ** xs[0]:.4g}")
+    boot_slopes = (slope_at_score(f, boot, at_score, xlo, xhi)[0] if len(boot)
+                   else np.empty(0))
+    slo, shi = percentile_ci(boot_slopes, level)
+    return FitResult(
+        curve=curve, axis=axis, compute_unit=compute_unit, form=form, params=params,
+        slope_per_decade=Estimate(float(slope[0]), slo, shi, level), at_score=float(at_score),
+        at_compute=float(10 ** xs[0]), n_points=int(N), compute_min=float(c.min()),
+        compute_max=float(c.max()), score_min=smin, score_max=smax, aic=st.aic, bic=st.bic,
+        identifiable=identifiable, warnings=warnings, boot_params=boot, boot_slopes=boot_slopes,
+        level=level, weighted=n is not None, dof=int(dof),
+        bootstrap={"method": draws.method, "requested": draws.requested,
+                   "succeeded": int(len(boot)), "failed": draws.failed + draws.degenerate},
+    )
+
+
+def _read(data, score_scale: str):
+    try:
+        from rlscale.data import read_observations
+    except ImportError:
+        read_observations = None
+    if read_observations is not None:
+        return read_observations(data, score_scale=score_scale)
+    import pandas as pd
+
+    if not isinstance(data, pd.DataFrame):
+        raise RlscaleError("rlscale.data is not available: pass a pandas DataFrame")
+    missing = {"curve", "compute", "score"} - set(data.columns)
+    if missing:
+        raise RlscaleError(f"observations: missing column(s) {', '.join(sorted(missing))}")
+    df = data.copy()
+    if score_scale == "percent":
+        df["score"] = df["score"] / 100.0
+    return df
+
+
+def fit(data, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
+        min_compute: float | None = None, max_compute: float | None = None,
+        at_score: float | None = None, level: float = 0.95,
+        score_scale: str = "unit") -> FitResults:
+    """Fit every (or each named) curve of an observation table.
+
+    Parameters
+    ----------
+    data
+        Anything :func:`rlscale.read_observations` accepts (path, ``catalog:ID``, run
+        directory, DataFrame).
+    curves : list of str, optional
+        Curve ids to fit; default all, in table order.
+    form : str
+        Form name or ``"auto"``; see :func:`fit_curve` for the other options.
+    seed : int
+        Each curve's bootstrap uses ``SeedSequence([seed, crc32(curve id)])``, so a curve's
+        intervals do not depend on which other curves are fitted alongside it.
+
+    Returns
+    -------
+    FitResults
+    """
+    df = _read(data, score_scale)
+    available = list(dict.fromkeys(df["curve"].astype(str)))
+    if curves is None:
+        ids = available
+    else:
+        ids = [str(c) for c in ([curves] if isinstance(curves, str) else curves)]
+        unknown = [c for c in ids if c not in available]
+        if unknown:
+            raise RlscaleError(f"unknown curve id '{unknown[0]}'; available: "
+                               f"{', '.join(available) or '(none)'}")
+    results = []
+    for cid in ids:
+        sub = df[df["curve"].astype(str) == cid]
+        n = sub["n"].to_numpy(float) if "n" in sub.columns else None
+        if n is not None and not np.isfinite(n).any():
+            n = None
+        axis = str(sub["axis"].iloc[0]) if "axis" in sub.columns else None
+        unit = (str(sub["compute_unit"].iloc[0])
+                if "compute_unit" in sub.columns and str(sub["compute_unit"].iloc[0]) not in
+                ("", "nan") else "relative")
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(cid.encode())]))
+        results.append(fit_curve(
+            sub["compute"].to_numpy(float), sub["score"].to_numpy(float), n, form, curve=cid,
+            axis=axis, compute_unit=unit, bootstrap=bootstrap, rng=rng,
+            min_compute=min_compute, max_compute=max_compute, at_score=at_score, level=level))
+    return FitResults(results)
