@@ -1,7 +1,99 @@
-"""CLI command group: catalog (see the owning issue). Registered by rlscale.cli.build_app."""
+"""CLI command group ``rlscale catalog``: list and show the built-in published data.
+
+    rlscale catalog list [--json]
+    rlscale catalog show ID [--json]
+
+Entries of kind ``observations`` can be used anywhere a data file can, as ``catalog:ID``.
+"""
 
 from __future__ import annotations
 
+import typer
+
+JSON_HELP = "Print one JSON document on stdout instead of a table."
+
+
+def _fmt(x: float) -> str:
+    return "" if x != x else f"{x:g}"
+
+
+def list_entries(json_output: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """List the catalog entries with their citations."""
+    from rlscale.data import catalog
+
+    entries = catalog.list_entries()
+    if json_output:
+        from rlscale.cli._common import print_json
+
+        print_json({"entries": [e.to_dict() for e in entries]})
+        return
+    from rich.table import Table
+
+    from rlscale.cli._common import console
+
+    table = Table(title="rlscale built-in catalog (use an observations entry as catalog:ID)",
+                  show_lines=True)
+    for name in ("id", "kind", "curves", "title", "citation"):
+        table.add_column(name, overflow="fold")
+    for e in entries:
+        table.add_row(e.id, e.kind, str(len(e.curves)), e.title, e.citation)
+    console().print(table)
+
+
+def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog id, e.g. essay."),
+               json_output: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """Show one catalog entry: citation, description and every row with its provenance."""
+    from rlscale.data import catalog
+
+    entry = catalog.get_entry(entry_id)
+    if entry.kind == "observations":
+        frame = catalog.load_observations(entry_id)
+        doc = {"entry": entry.to_dict(), "observations": frame.to_dict(orient="records")}
+    else:
+        curves = catalog.parametric_curves(entry_id)
+        doc = {"entry": entry.to_dict(), "curves": [c.to_dict() for c in curves]}
+    if json_output:
+        from rlscale.cli._common import print_json
+
+        print_json(doc)
+        return
+    from rich.table import Table
+
+    from rlscale.cli._common import console
+
+    out = console()
+    out.print(f"[bold]{entry.id}[/bold] — {entry.title}", highlight=False)
+    out.print(f"citation: {entry.citation}", highlight=False)
+    out.print(entry.description, highlight=False)
+    table = Table(show_lines=False)
+    if entry.kind == "observations":
+        for name in ("curve", "axis", "compute", "unit", "score", "benchmark", "model",
+                     "provenance", "note"):
+            table.add_column(name, overflow="fold",
+                             justify="right" if name in ("compute", "score") else "left")
+        for r in frame.itertuples(index=False):
+            table.add_row(r.curve, r.axis, _fmt(r.compute), r.compute_unit, _fmt(r.score),
+                          r.benchmark, r.model, r.provenance, r.note)
+        out.print(table)
+        out.print(f"use it as: rlscale fit catalog:{entry.id}", highlight=False)
+    else:
+        for name in ("curve", "form", "C_mid", "B", "A", "axis", "unit", "provenance", "note"):
+            table.add_column(name, overflow="fold")
+        for c in curves:
+            p = c.params
+            table.add_row(c.curve, c.form, _fmt(p["C_mid"]), _fmt(p["B"]), _fmt(p["A"]), c.axis,
+                          c.compute_unit, c.provenance, c.note)
+        out.print(table)
+        if entry.kind == "parametric":
+            out.print("not stated by the source (pass your own to evaluate pass rates): "
+                      + ", ".join(sorted({u for c in curves for u in c.unstated})),
+                      highlight=False)
+
 
 def register(app) -> None:
-    """Add this group's commands to *app*. Nothing is registered until the group is built."""
+    """Add the ``catalog`` group (``list``, ``show``) to *app*."""
+    group = typer.Typer(help="Built-in published scaling data, each row with its citation.",
+                        no_args_is_help=True)
+    group.command("list")(list_entries)
+    group.command("show")(show_entry)
+    app.add_typer(group, name="catalog")
