@@ -93,7 +93,8 @@ def read_csv_text(text: str, *, source_name: str, score_scale: str = "unit"):
 
 def _is_dataframe(obj: Any) -> bool:
     # Avoid importing pandas just to check: a DataFrame's class lives in pandas.
-    return type(obj).__module__.startswith("pandas.") and type(obj).__name__ == "DataFrame"
+    module = type(obj).__module__
+    return (module == "pandas" or module.startswith("pandas.")) and type(obj).__name__ == "DataFrame"
 
 
 def _read_run_dir(path: Path, score_scale: str):
