@@ -1,0 +1,12 @@
+"""The lab: pre-train a small policy, apply RL with every FLOP counted, measure both scaling curves.
+
+Modules (import them directly; this package imports nothing heavy so ``import rlscale.lab`` stays
+light and torch is only loaded by the modules that need it):
+
+- :mod:`rlscale.lab.tokenizer` -- character-level tokenizer built offline from a task's alphabet.
+- :mod:`rlscale.lab.model`     -- Llama-style decoder-only policy (``ModelConfig``, ``Policy``).
+- :mod:`rlscale.lab.sampling`  -- batched KV-cache sampler (``generate``) and ``sequence_logprobs``.
+- :mod:`rlscale.lab.flops`     -- analytic FLOP formulas and the ``FlopLedger``.
+
+The interfaces between these modules and the RL side are listed in ``README-interfaces.md``.
+"""
