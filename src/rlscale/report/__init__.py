@@ -1,0 +1,11 @@
+"""The ``rlscale report`` renderer: figures and a self-contained HTML page from saved results.
+
+Reads only the results dict of :func:`rlscale.pipeline.analyse` (``results.json``); nothing
+outside this package calls it except the CLI. matplotlib is imported only when a figure is drawn.
+"""
+
+from __future__ import annotations
+
+from rlscale.report.writer import render_figures, results_to_json, write_report
+
+__all__ = ["render_figures", "results_to_json", "write_report"]

@@ -1,0 +1,150 @@
+"""Render the self-contained HTML page and the Markdown summary from a results dict.
+
+Jinja2 runs with autoescape on, so every string from the data (curve ids, sources, notes) is
+shown as text. Data handed to the page's JavaScript goes in a ``<script type="application/json">``
+block with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so no string can close that block.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+TEMPLATES = Path(__file__).with_name("templates")
+#: Observation rows shown in the HTML table (all rows are always in results.json).
+MAX_OBSERVATION_ROWS = 300
+
+
+# --------------------------------------------------------------------------- number formats
+
+def num(x: Any) -> str:
+    """A compact number: 3 significant figures, thousands separators, 1.2e+24 for huge values."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return ""
+    x = float(x)
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e7 or abs(x) < 1e-3:
+        return f"{x:.3g}"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def mult(x: Any) -> str:
+    """A multiplier such as ``3.16x`` or ``10,000x``."""
+    text = num(x)
+    return f"{text}x" if text else "n/a"
+
+
+def pct(x: Any) -> str:
+    """A fraction as a percentage: 0.66 -> ``66%``."""
+    if x is None:
+        return ""
+    v = 100 * float(x)
+    return f"{v:.0f}%" if abs(v - round(v)) < 0.05 or abs(v) >= 10 else f"{v:.1f}%"
+
+
+def est(d: Any, scale: float = 1.0, digits: int = 2) -> str:
+    """An estimate dict ``{value, ci_low, ci_high}`` as ``0.55 [0.41, 0.70]``."""
+    if not isinstance(d, dict) or d.get("value") is None:
+        return "n/a"
+    text = f"{d['value'] * scale:.{digits}f}"
+    if d.get("ci_low") is not None and d.get("ci_high") is not None:
+        text += f" [{d['ci_low'] * scale:.{digits}f}, {d['ci_high'] * scale:.{digits}f}]"
+    return text
+
+
+def has_ci(d: Any) -> bool:
+    return isinstance(d, dict) and d.get("ci_low") is not None and d.get("ci_high") is not None
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, dict) and "value" in v:
+        return est(v, 1.0, 3)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return num(v)
+    if isinstance(v, (list, tuple)):
+        return "; ".join(_cell(x) for x in v)
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_cell(x)}" for k, x in v.items())
+    return "" if v is None else str(v)
+
+
+def generic_table(rows: Any) -> Markup:
+    """A list of dicts (claims ledger, break-even table) as an escaped HTML table."""
+    if isinstance(rows, dict):
+        rows = rows.get("rows", [rows])
+    rows = [r for r in rows if isinstance(r, dict)]
+    if not rows:
+        return Markup("")
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    head = "".join(f"<th>{escape(c)}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(r.get(c)))}</td>" for c in cols) + "</tr>"
+                   for r in rows)
+    return Markup(f'<div class="tablewrap"><table><thead><tr>{head}</tr></thead>'
+                  f"<tbody>{body}</tbody></table></div>")
+
+
+def script_json(doc: Any) -> Markup:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` left."""
+    text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+# --------------------------------------------------------------------------- pages
+
+def _environment():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=False)
+    env.filters.update(num=num, mult=mult, pct=pct, est=est)
+    env.globals.update(generic_table=generic_table, has_ci=has_ci)
+    return env
+
+
+def render_html(results: dict, figures: list[dict]) -> str:
+    """The report page: headline, figures (inline base64 SVG), tables, calculator, caveats.
+
+    Parameters
+    ----------
+    results : dict
+        Results of :func:`rlscale.pipeline.analyse` (as in ``results.json``).
+    figures : list of dict
+        ``name, title, caption, svg_base64, width, height`` for each figure, in order.
+    """
+    env = _environment()
+    head = None
+    head_fits = {}
+    fits = {f["curve"]: f for f in results["fits"]}
+    if results["headline"].get("index") is not None:
+        head = results["headline"]
+        head_fits = {"rl": fits[head["rl"]], "inference": fits[head["inference"]]}
+    ex = results.get("exchange")
+    ex_10 = next((row["inference_factor"] for row in ex["rl_rows"] if row["rl_factor"] == 10),
+                 None) if ex else None
+    ratio = results["headline"]["slope_ratio"]["value"]
+    pretrain_w = ex["pretrain_inference_oom"] if ex else 1.5
+    obs_rows = results["observations"][:MAX_OBSERVATION_ROWS]
+    level = results["settings"]["level"]
+    template = env.get_template("report.html.j2")
+    return template.render(
+        r=results, head=head, head_fits=head_fits, ex_10=ex_10, figures=figures,
+        level_pct=f"{level:.0%}", obs_rows=obs_rows,
+        obs_hidden=len(results["observations"]) > len(obs_rows),
+        inputs_text=", ".join(i["label"] for i in results["inputs"]),
+        calc_ratio=f"{ratio:.3g}" if ratio else "0.5", pretrain_w=pretrain_w,
+        css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
+        js=Markup((TEMPLATES / "calculator.js").read_text(encoding="utf-8")),
+        data_json=script_json({"slope_ratio": ratio, "pretrain_inference_oom": pretrain_w,
+                               "headline": results["headline"]}),
+    )

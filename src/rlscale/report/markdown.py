@@ -1,0 +1,72 @@
+"""``report.md``: the report's findings in Markdown, for a README, an issue or a memo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rlscale.report.html import _cell, est, mult, num, pct
+
+
+def _md(text: Any) -> str:
+    """Escape a data string for a Markdown table cell (pipes, newlines, HTML angle brackets)."""
+    s = "" if text is None else str(text)
+    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return s.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def render_markdown(results: dict, figures: list[dict]) -> str:
+    """Headline, figures (as links to the PNGs), comparisons, fits, exchange, claims, caveats."""
+    level = f"{results['settings']['level']:.0%}"
+    lines = ["# How well does RL scale compared with inference?", "",
+             _md(results["headline"]["sentence"]), ""]
+    for f in figures:
+        lines += [f"![{_md(f['title'])}]({f['name']}.png)", "", f"*{_md(f['caption'])}*", ""]
+    lines += ["## Slope ratios", ""]
+    lines += _table(["RL curve", "inference curve", f"slope ratio [{level}]",
+                     f"Fieller [{level}]"],
+                    [[c["rl"], c["inference"], est(c["slope_ratio"]),
+                      est(c["slope_ratio_fieller"])] for c in results["comparisons"]])
+    lines += ["## Fits", ""]
+    lines += _table(["curve", "axis", "points", "compute range", f"slope per 10x [{level}]"],
+                    [[f["curve"], f["axis"], f["n_points"],
+                      f"{num(f['compute_min'])} – {num(f['compute_max'])} {f['compute_unit']}",
+                      est(f["slope_per_decade"], 100, 1)] for f in results["fits"]])
+    ex = results.get("exchange")
+    if ex:
+        lines += ["## Exchange rates", "",
+                  f"At slope ratio {est(ex['slope_ratio'])}; pre-training via "
+                  f"{ex['pretrain_inference_oom']} inference OOM per pre-training OOM "
+                  f"({_md(ex['pretrain_citation'])}).", ""]
+        lines += _table(["RL scale-up", "inference equivalent", "pre-training equivalent"],
+                        [[mult(r["rl_factor"]), mult(r["inference_factor"]),
+                          mult(r["pretrain_factor"])] for r in ex["rl_rows"]])
+    econ = results.get("economics")
+    if econ:
+        lines += ["## Economics", ""]
+        lines += _table(["RL fraction of pre-training", "RL scale-up", "total training multiplier"],
+                        [[pct(r["rl_fraction"]), mult(r["scale_up"]), mult(r["total_multiplier"])]
+                         for r in econ["table"]])
+    claims = results.get("claims")
+    if claims:
+        cols = list(dict.fromkeys(k for c in claims for k in c))
+        lines += ["## Claims ledger", ""]
+        lines += _table(cols, [[_cell(c.get(k)) for k in cols] for c in claims])
+    lines += ["## Data", ""]
+    lines += _table(["curve", "axis", "points", "benchmark", "model", "source", "provenance"],
+                    [[c["curve"], c["axis"], c["n_points"], c["benchmark"], c["model"],
+                      c["source"], c["provenance"]] for c in results["curves"]])
+    lines += ["## Methods and caveats", ""]
+    lines += [f"- {_md(c)}" for c in results["caveats"]] + [""]
+    if results["warnings"]:
+        lines += ["Warnings:", ""] + [f"- {_md(w)}" for w in results["warnings"]] + [""]
+    s = results["settings"]
+    lines += [f"*rlscale {results['rlscale_version']}, form `{s['form']}`, {s['bootstrap']} "
+              f"bootstrap resamples, seed {s['seed']}, {results['created']}. Every number is in "
+              "`results.json`.*", ""]
+    return "\n".join(lines)
