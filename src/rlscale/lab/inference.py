@@ -161,3 +161,81 @@ def parallel_scores(correct: np.ndarray, answers: list[list[str | None]], verifi
             rows.append({"strategy": strategy, "k": k, "score": score, "stderr": se,
                          "n": problems * n, "compute": k * flops_per_sample})
     return rows
+
+
+# --------------------------------------------------------------------------- evaluating a policy
+EVAL_BATCH = 512  # rows per generate call (bounds the KV cache's memory)
+
+
+def _generate_rows(model, prompts, max_new, temperature, eos_id, generator, stop_ids=()):
+    """generate() over *prompts* in chunks of EVAL_BATCH rows, concatenated in order."""
+    from rlscale.lab.sampling import generate
+
+    completions, prefill, decode = [], 0, 0
+    for i in range(0, len(prompts), EVAL_BATCH):
+        out = generate(model, prompts[i:i + EVAL_BATCH], max_new_tokens=max_new,
+                       temperature=temperature, top_k=None, eos_id=eos_id, generator=generator,
+                       stop_ids=stop_ids)
+        completions += out.completions
+        prefill += out.prefill_flops
+        decode += out.decode_flops
+    return completions, prefill + decode
+
+
+def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
+                    progress=None, label: str = "evaluating") -> dict:
+    """Sample ``ev.samples_per_problem`` completions per test problem and score every strategy.
+
+    Returns ``{"rows": [...], "flops": eval FLOPs spent}``; each row has ``strategy, k (or budget),
+    score, stderr, n, compute`` (FLOPs per problem). Seeded by *seed* only, so the evaluation of a
+    checkpoint does not depend on what ran before it.
+    """
+    import torch
+
+    from rlscale.lab import flops as flopmath
+    from rlscale.lab.tasks import ANSWER_MARK, extract_answer
+
+    n = ev.samples_per_problem
+    P = len(problems)
+    gen = torch.Generator().manual_seed(seed)
+    prompts = [tok.encode(p.prompt, bos=True) for p in problems]
+    think = "think" in ev.strategies
+    budgets = think_budgets(max(len(p.thinking) for p in problems), ev.thinking_budgets) if think else []
+    bar = progress.add_task(label, total=1 + len(budgets)) if progress is not None else None
+    rows_prompts = [pr for pr in prompts for _ in range(n)]
+    comps, flops = _generate_rows(model, rows_prompts, max_new, ev.temperature, tok.eos_id, gen)
+    texts = [tok.decode(c) for c in comps]
+    correct = np.array([task.reward(problems[i // n], t) for i, t in enumerate(texts)],
+                       dtype=bool).reshape(P, n)
+    answers = [[extract_answer(texts[p * n + j]) for j in range(n)] for p in range(P)]
+    verifier = np.array([task.verify(problems[i // n], t) for i, t in enumerate(texts)]).reshape(P, n)
+    rows = parallel_scores(correct, answers, verifier, flops / (P * n), ev.strategies, seed)
+    if bar is not None:
+        progress.update(bar, advance=1)
+    spent = flops
+    mark = tok.encode(ANSWER_MARK)
+    answer_max = max(len(p.solution) - len(p.thinking) for p in problems) + 2
+    m = ev.think_samples
+    for budget in budgets:
+        # thinking cut at `budget` tokens (or where the model itself wrote '#'), then '#' forced
+        base = [pr for pr in prompts for _ in range(m)]
+        thought, _ = _generate_rows(model, base, budget, ev.temperature, tok.eos_id, gen,
+                                    stop_ids=mark)
+        thought = [[t for t in c if t != tok.eos_id and t != mark[0]] for c in thought]
+        forced = [b + t + mark for b, t in zip(base, thought)]
+        answer_ids, _ = _generate_rows(model, forced, answer_max, ev.temperature, tok.eos_id, gen)
+        ok = np.array([task.reward(problems[i // m],
+                                   tok.decode(t) + ANSWER_MARK + tok.decode(a))
+                       for i, (t, a) in enumerate(zip(thought, answer_ids))]).reshape(P, m)
+        # compute as one continuous KV-cache generation: thinking, the forced '#', the answer
+        cost = flopmath.generation_flops(model.config, [len(b) for b in base],
+                                         [len(t) + 1 + len(a) for t, a in zip(thought, answer_ids)])
+        spent += cost
+        score, se = mean_se(ok.mean(axis=1))
+        rows.append({"strategy": "think", "k": budget, "score": score, "stderr": se, "n": P * m,
+                     "compute": cost / (P * m)})
+        if bar is not None:
+            progress.update(bar, advance=1)
+    if bar is not None:
+        progress.remove_task(bar)
+    return {"rows": rows, "flops": spent}

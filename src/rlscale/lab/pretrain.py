@@ -1,0 +1,122 @@
+"""Pre-training (SFT from scratch) of the base policy on generated worked solutions.
+
+The base model learns to produce ``<chain of thought>#<answer><eos>`` after a prompt, with the
+cross-entropy loss on the completion tokens only (the prompt's operands are random: nothing to
+learn there). Training stops when the FLOP ledger's ``pretrain`` component reaches
+``pretrain.flop_budget``: the budget, not a step count, is the stated knob, and it is chosen so the
+base policy is right often enough for RL to get a signal and wrong often enough to improve.
+
+Batches come from ``random.Random(f"{seed}:pretrain:{step}")`` over the *train* split only, so
+step ``s`` sees the same batch whether or not the run was interrupted before it. AdamW with linear
+warm-up and cosine decay to 10% of the peak over the number of steps the budget buys.
+
+Run it through the runner: ``rlscale lab run --preset quick``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from rlscale.lab import flops as flopmath
+from rlscale.lab.tasks import Problem, Task
+from rlscale.lab.tokenizer import CharTokenizer
+
+
+def pack(tok: CharTokenizer, prompts: list[list[int]], completions: list[list[int]]
+         ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ``(ids, completion_mask)`` of shape (B, T) for prompt+completion rows.
+
+    ``completion_mask[b, t]`` is True where token ``t`` of row ``b`` is a completion token (the
+    positions whose log-probabilities the losses use; position 0 is never one: rows start with bos).
+    """
+    T = max(len(p) + len(c) for p, c in zip(prompts, completions))
+    ids = torch.full((len(prompts), T), tok.pad_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), T), dtype=torch.bool)
+    for b, (p, c) in enumerate(zip(prompts, completions)):
+        ids[b, :len(p) + len(c)] = torch.tensor(p + c, dtype=torch.long)
+        mask[b, len(p):len(p) + len(c)] = True
+    return ids, mask
+
+
+def token_logprobs(model, ids: torch.Tensor) -> torch.Tensor:
+    """log p(ids[:, t] | ids[:, :t]) for t >= 1, shape (B, T-1) aligned with ``ids[:, 1:]``."""
+    logits = model(ids[:, :-1])                                       # (B, T-1, V)
+    return -F.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")  # (B, T-1)
+
+
+def encode_problem(tok: CharTokenizer, p: Problem) -> tuple[list[int], list[int]]:
+    """(prompt ids with bos, worked-solution ids with eos)."""
+    return tok.encode(p.prompt, bos=True), tok.encode(p.solution, eos=True)
+
+
+def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
+    """Linear warm-up then cosine decay to 10% of *peak* at *total* steps."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def estimate_steps(task: Task, tok: CharTokenizer, mcfg, batch_size: int, budget: float,
+                   seed: int) -> int:
+    """Steps the FLOP budget buys, from the mean cost of a few sample batches (for the schedule)."""
+    costs = []
+    for i in range(4):
+        rng = random.Random(f"{seed}:pretrain-estimate:{i}")
+        batch = [task.sample("train", rng) for _ in range(batch_size)]
+        enc = [encode_problem(tok, p) for p in batch]
+        costs.append(flopmath.train_step_flops(mcfg, [len(e[0]) for e in enc],
+                                               [len(e[1]) for e in enc]))
+    return max(1, math.ceil(budget / (sum(costs) / len(costs))))
+
+
+def pretrain(model, task: Task, tok: CharTokenizer, cfg, *, start_step: int = 0,
+             spent: float = 0.0, optimizer=None,
+             on_step: Callable[[int, dict], None] | None = None,
+             save_state: Callable[[int, float], None] | None = None,
+             progress=None) -> float:
+    """Train *model* in place until ``spent >= cfg.pretrain.flop_budget``; return the FLOPs spent.
+
+    *start_step*/*spent*/*optimizer* resume a run; *on_step* receives each step's log record and
+    *save_state* is called every ``checkpoint_every`` steps (the runner saves a resumable state).
+    """
+    pc = cfg.pretrain
+    mcfg = model.config
+    total = estimate_steps(task, tok, mcfg, pc.batch_size, pc.flop_budget, cfg.seed)
+    step = start_step
+    if progress is not None:
+        # the bar counts GFLOPs of the budget (steps are only an estimate)
+        bar = progress.add_task("pre-training (SFT), GFLOP", total=round(pc.flop_budget / 1e9),
+                                completed=round(spent / 1e9))
+    model.train()
+    while spent < pc.flop_budget:
+        rng = random.Random(f"{cfg.seed}:pretrain:{step}")
+        batch = [task.sample("train", rng) for _ in range(pc.batch_size)]
+        enc = [encode_problem(tok, p) for p in batch]
+        ids, mask = pack(tok, [e[0] for e in enc], [e[1] for e in enc])
+        lr = lr_at(step, total, pc.learning_rate, pc.warmup_steps)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        logp = token_logprobs(model, ids)                                 # (B, T-1)
+        m = mask[:, 1:].float()
+        loss = -(logp * m).sum() / m.sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        spent += flopmath.train_step_flops(mcfg, [len(e[0]) for e in enc], [len(e[1]) for e in enc])
+        step += 1
+        if on_step is not None:
+            on_step(step, {"phase": "pretrain", "step": step, "loss": round(loss.item(), 6),
+                           "lr": lr, "pretrain_flops": spent})
+        if progress is not None:
+            progress.update(bar, completed=round(min(spent, pc.flop_budget) / 1e9))
+        if save_state is not None and step % pc.checkpoint_every == 0 and spent < pc.flop_budget:
+            save_state(step, spent)
+    model.eval()
+    return spent

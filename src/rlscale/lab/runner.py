@@ -1,0 +1,336 @@
+"""The lab runner: pre-train -> RL with checkpoints at log-spaced RL FLOPs -> evaluate -> observations.
+
+``rlscale lab run --preset quick`` and ``rlscale lab resume RUN_DIR`` land here. The run is a pure
+function of its config and seed, and a crash at any moment costs only the work since the last saved
+state:
+
+- ``torch.set_num_threads(config.threads)``: the same thread count, the same float reductions;
+- every random choice comes from a generator seeded by ``(seed, phase, step)`` (problems per step,
+  samples per step, evaluation per checkpoint), never from a generator's history;
+- the model, optimizer, step and FLOP ledger are saved together atomically (pre-training every
+  ``checkpoint_every`` steps, RL at each checkpoint step); evaluation results are cached per
+  checkpoint in ``evals/``;
+- ``observations.csv`` is rebuilt from the cached evaluations at the end, so a resumed run writes
+  the same bytes as an uninterrupted one.
+
+Checkpoint steps are log-spaced (1, 2, 4, ... up to ``rl.steps``); with a constant learning rate
+the checkpoint after s steps of the single run stands for an RL budget of s steps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+from rlscale.errors import RlscaleError
+from rlscale.lab.config import LabConfig, config_from_dict
+from rlscale.lab.store import RunDir, atomic_torch_save, atomic_write_json, torch_load
+
+OBS_NOTE_RL = "score at {budget} (unbiased) on {p} held-out test problems vs cumulative RL FLOPs"
+
+
+def checkpoint_steps(steps: int, count: int) -> list[int]:
+    """*count* distinct, roughly log-spaced step counts from 1 to *steps* (inclusive)."""
+    if count == 1:
+        return [steps]
+    out: list[int] = []
+    for i in range(count):
+        target = round(steps ** (i / (count - 1)))
+        nxt = max(target, out[-1] + 1 if out else 1)
+        out.append(min(nxt, steps))
+    if len(set(out)) < count:
+        raise RlscaleError(f"config: rl.steps ({steps}) is too small for {count} distinct "
+                           "log-spaced checkpoints")
+    return out
+
+
+def _lengths(task, cfg: LabConfig) -> tuple[int, int]:
+    """(max completion tokens, model max_seq_len) derived from 2,000 training problems."""
+    import random
+
+    rng = random.Random(f"{cfg.seed}:lengths")
+    sample = [task.sample("train", rng) for _ in range(2000)]
+    longest_solution = max(len(p.solution) for p in sample) + 1           # + eos
+    longest_prompt = max(len(p.prompt) for p in sample) + 1               # + bos
+    max_new = cfg.rl.max_completion_length or int(math.ceil(1.5 * longest_solution))
+    return max_new, longest_prompt + 4 + max_new
+
+
+class _Context:
+    """Everything one execution of a run shares (built after the torch import)."""
+
+    def __init__(self, run: RunDir, cfg: LabConfig, progress) -> None:
+        import torch
+
+        from rlscale.lab.model import ModelConfig
+        from rlscale.lab.rl import derive_seed
+        from rlscale.lab.tasks import get_task
+        from rlscale.lab.tokenizer import CharTokenizer
+
+        torch.set_num_threads(cfg.threads)
+        self.run, self.cfg, self.progress = run, cfg, progress
+        self.task = get_task(cfg.task.name, cfg.task.difficulty)
+        self.tok = CharTokenizer(self.task.alphabet)
+        self.max_new, max_seq = _lengths(self.task, cfg)
+        self.mcfg = ModelConfig.from_size(cfg.model.depth, self.tok.vocab_size, max_seq)
+        self.init_seed = derive_seed(cfg.seed, "init")
+        self.test = self.task.problems("test", cfg.eval.num_problems,
+                                       seed=derive_seed(cfg.seed, "test-problems"), unique=True)
+        self.steps = checkpoint_steps(cfg.rl.steps, cfg.rl.num_checkpoints)
+
+    def new_model(self, state=None):
+        from rlscale.lab.model import Policy
+
+        model = Policy(self.mcfg, seed=self.init_seed)
+        if state is not None:
+            model.load_state_dict(state)
+        return model.eval()
+
+    def optimizer(self, model, lr: float):
+        import torch
+
+        return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
+
+
+# ------------------------------------------------------------------------------- pre-training
+def _base_state(ctx: _Context):
+    """The pre-trained weights and their FLOPs: from ``base.pt``, else (resumed) pre-training."""
+    from rlscale.lab.pretrain import pretrain
+
+    run, cfg = ctx.run, ctx.cfg
+    base_path = run.checkpoints / "base.pt"
+    if base_path.is_file():
+        ck = torch_load(base_path)
+        return ck["model"], float(ck["pretrain_flops"])
+    model = ctx.new_model()
+    opt = ctx.optimizer(model, cfg.pretrain.learning_rate)
+    state_path = run.checkpoints / "pretrain-state.pt"
+    start, spent = 0, 0.0
+    if state_path.is_file():
+        ck = torch_load(state_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        start, spent = int(ck["step"]), float(ck["pretrain_flops"])
+    run.truncate_log(lambda r: r.get("phase") == "pretrain" and r["step"] <= start)
+
+    def save_state(step: int, flops: float) -> None:
+        atomic_torch_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                           "step": step, "pretrain_flops": flops}, state_path)
+
+    spent = pretrain(model, ctx.task, ctx.tok, cfg, start_step=start, spent=spent, optimizer=opt,
+                     on_step=lambda s, rec: run.append_log(rec), save_state=save_state,
+                     progress=ctx.progress)
+    atomic_torch_save({"model": model.state_dict(), "pretrain_flops": spent}, base_path)
+    state_path.unlink(missing_ok=True)
+    return model.state_dict(), spent
+
+
+# ------------------------------------------------------------------------------- evaluation
+def _evaluate(ctx: _Context, step: int, state, rl_flops: float) -> dict:
+    """The cached evaluation of the checkpoint after *step* RL steps (computed if missing)."""
+    from rlscale.lab.inference import evaluate_policy
+    from rlscale.lab.rl import derive_seed
+
+    cached = ctx.run.read_eval(step)
+    if cached is not None:
+        return cached
+    model = ctx.new_model(state)
+    doc = evaluate_policy(model, ctx.tok, ctx.task, ctx.test, ctx.cfg.eval, max_new=ctx.max_new,
+                          seed=derive_seed(ctx.cfg.seed, "eval", step), progress=ctx.progress,
+                          label=f"evaluating step {step}")
+    doc.update(step=step, rl_flops=rl_flops)
+    ctx.run.write_eval(step, doc)
+    return doc
+
+
+# ------------------------------------------------------------------------------- RL
+def _ckpt_path(ctx: _Context, step: int, budget: int | None = None) -> Path:
+    tag = f"rl-step{step:06d}" if budget is None else f"rl-budget{budget:06d}"
+    return ctx.run.checkpoints / f"{tag}.pt"
+
+
+def _rl_single(ctx: _Context, base, pretrain_flops: float) -> dict:
+    """One RL run; the checkpoint after s steps stands for budget s. Returns the final ledger."""
+    from rlscale.lab.flops import FlopLedger
+    from rlscale.lab.rl import train_rl
+
+    cfg, run = ctx.cfg, ctx.run
+    done = [s for s in ctx.steps if _ckpt_path(ctx, s).is_file()]
+    model = ctx.new_model(base)
+    opt = ctx.optimizer(model, cfg.rl.learning_rate)
+    ledger = FlopLedger({"pretrain": pretrain_flops})
+    start = 0
+    if done:
+        ck = torch_load(_ckpt_path(ctx, done[-1]))
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        ledger = FlopLedger(ck["ledger"])
+        start = int(ck["step"])
+    run.truncate_log(lambda r: r.get("phase") == "pretrain" or r["step"] <= start)
+    for s in done:  # evaluations a crash may have skipped
+        ck = torch_load(_ckpt_path(ctx, s))
+        _evaluate(ctx, s, ck["model"], FlopLedger(ck["ledger"]).rl_total)
+    ref = ctx.new_model(base) if cfg.rl.beta > 0 else None
+
+    def on_checkpoint(step: int) -> None:
+        atomic_torch_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                           "step": step, "ledger": ledger.to_dict()}, _ckpt_path(ctx, step))
+        _evaluate(ctx, step, model.state_dict(), ledger.rl_total)
+
+    train_rl(model, ref, opt, ctx.task, ctx.tok, cfg, start_step=start, end_step=cfg.rl.steps,
+             total_steps=cfg.rl.steps, max_new=ctx.max_new, ledger=ledger,
+             checkpoint_steps=set(ctx.steps), on_checkpoint=on_checkpoint,
+             on_step=run.append_log, progress=ctx.progress)
+    return ledger.to_dict()
+
+
+def _rl_per_budget(ctx: _Context, base, pretrain_flops: float) -> dict:
+    """One RL run from the base model per budget (its own schedule); returns the summed ledger."""
+    from rlscale.lab.flops import COMPONENTS, FlopLedger
+    from rlscale.lab.rl import train_rl
+
+    cfg, run = ctx.cfg, ctx.run
+    total = FlopLedger({"pretrain": pretrain_flops})
+    finished = [b for b in ctx.steps if _ckpt_path(ctx, b, b).is_file()]
+    run.truncate_log(lambda r: r.get("phase") == "pretrain" or r.get("budget") in finished)
+    for budget in ctx.steps:
+        path = _ckpt_path(ctx, budget, budget)
+        if not path.is_file():
+            model = ctx.new_model(base)
+            opt = ctx.optimizer(model, cfg.rl.learning_rate)
+            ledger = FlopLedger()
+            ref = ctx.new_model(base) if cfg.rl.beta > 0 else None
+            train_rl(model, ref, opt, ctx.task, ctx.tok, cfg, start_step=0, end_step=budget,
+                     total_steps=budget, max_new=ctx.max_new, ledger=ledger, checkpoint_steps=set(),
+                     on_checkpoint=lambda s: None,
+                     on_step=lambda rec, b=budget: run.append_log({**rec, "budget": b}),
+                     progress=ctx.progress)
+            atomic_torch_save({"model": model.state_dict(), "step": budget,
+                               "ledger": ledger.to_dict()}, path)
+        ck = torch_load(path)
+        ledger = FlopLedger(ck["ledger"])
+        _evaluate(ctx, budget, ck["model"], ledger.rl_total)
+        for c in COMPONENTS:
+            if c != "pretrain":
+                total.add(c, ledger[c])
+    return total.to_dict()
+
+
+# ------------------------------------------------------------------------------- observations
+def build_observations(ctx: _Context, evals: list[dict]):
+    """The observation table of the run (core schema + a ``stderr`` column), in a fixed order."""
+    import pandas as pd
+
+    from rlscale.lab.inference import parse_budget
+
+    cfg = ctx.cfg
+    strategy, k = parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
+    common = {"compute_unit": "flop", "benchmark": f"{cfg.task.name}-d{cfg.task.difficulty}-test",
+              "model": f"lab-depth{cfg.model.depth}", "source": f"rlscale lab run (seed {cfg.seed})",
+              "provenance": "measured"}
+    rows = []
+    for ev in evals:
+        if ev["step"] == 0:
+            continue  # the base model has spent no RL compute: not a point on a log axis
+        r = next(r for r in ev["rows"] if r["strategy"] == strategy and r["k"] == k)
+        rows.append({"curve": "lab-rl", "axis": "rl", "compute": ev["rl_flops"], "score": r["score"],
+                     "n": r["n"], "note": OBS_NOTE_RL.format(budget=cfg.eval.rl_budget,
+                                                             p=cfg.eval.num_problems),
+                     "stderr": r["stderr"], **common})
+    for ev in evals:
+        for s in cfg.eval.strategies:
+            for r in (r for r in ev["rows"] if r["strategy"] == s):
+                what = f"budget {r['k']} thinking tokens" if s == "think" else f"k={r['k']}"
+                rows.append({"curve": f"lab-inf-{s}-step{ev['step']}", "axis": "inference",
+                             "compute": r["compute"], "score": r["score"], "n": r["n"],
+                             "note": f"{s} {what}; compute = inference FLOPs per problem",
+                             "stderr": r["stderr"], **common})
+    cols = ["curve", "axis", "compute", "score", "compute_unit", "n", "benchmark", "model",
+            "source", "provenance", "note", "stderr"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _finish(ctx: _Context, ledger: dict, started: float) -> None:
+    from rlscale.data import write_observations
+
+    run, cfg = ctx.run, ctx.cfg
+    evals = [run.read_eval(s) for s in [0, *ctx.steps]]
+    ledger = dict(ledger)
+    ledger["eval_inference"] = sum(ev["flops"] for ev in evals)
+    rl_total = sum(v for c, v in ledger.items() if c not in ("pretrain", "eval_inference"))
+    atomic_write_json(run.ledger_path, {"unit": "FLOP", "flops": ledger, "rl_total": rl_total})
+    write_observations(build_observations(ctx, evals), run.observations_path)
+    from rlscale.lab.inference import parse_budget
+
+    strategy, k = parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
+
+    def budget_score(ev):
+        r = next(r for r in ev["rows"] if r["strategy"] == strategy and r["k"] == k)
+        return {"step": ev["step"], "score": r["score"], "stderr": r["stderr"]}
+
+    curves = ["lab-rl"] + [f"lab-inf-{s}-step{ev['step']}" for ev in evals
+                           for s in cfg.eval.strategies]
+    run.write_manifest(status="complete", curves=curves,
+                       main_inference_curve=f"lab-inf-{cfg.eval.main_strategy}-step{ctx.steps[-1]}",
+                       base_score=budget_score(evals[0]), final_score=budget_score(evals[-1]),
+                       checkpoint_steps=ctx.steps,
+                       wall_seconds_last_session=round(time.monotonic() - started, 1))
+
+
+# ------------------------------------------------------------------------------- entry points
+def _progress():
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                    console=Console(stderr=True))
+
+
+def _execute(run: RunDir, cfg: LabConfig) -> None:
+    started = time.monotonic()
+    run.start(cfg.to_dict(), cfg.digest())
+    try:
+        with _progress() as progress:
+            ctx = _Context(run, cfg, progress)
+            base, pretrain_flops = _base_state(ctx)
+            _evaluate(ctx, 0, base, 0.0)
+            rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
+            ledger = rl(ctx, base, pretrain_flops)
+            _finish(ctx, ledger, started)
+    except BaseException:
+        run.write_manifest(status="interrupted")
+        raise
+
+
+def run(cfg: LabConfig, out: str | Path) -> Path:
+    """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
+    out = Path(out)
+    if (out / "rlscale-run.json").exists():
+        raise RlscaleError(f"{out}: already holds a lab run; continue it with "
+                           f"`rlscale lab resume {out}` or choose another -o")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise RlscaleError(f"{out}: exists and is not an empty directory")
+    _execute(RunDir(out), cfg)
+    return out
+
+
+def resume(path: str | Path) -> Path:
+    """Continue the run in *path* from its last saved state; refuses a changed config."""
+    run = RunDir.open(path)
+    manifest = run.manifest()
+    if run.status() == "running":
+        raise RlscaleError(f"{path}: the run is still running (pid {manifest.get('pid')})")
+    try:
+        doc = json.loads(run.config_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise RlscaleError(f"{run.config_path}: unreadable config: {exc}") from None
+    cfg = config_from_dict(doc, origin=str(run.config_path))
+    if cfg.digest() != manifest.get("config_digest"):
+        raise RlscaleError(f"{run.config_path}: the config changed since the run started; "
+                           "resume only continues the same config (start a new run with -o)")
+    _execute(run, cfg)
+    return run.path
