@@ -1,0 +1,75 @@
+"""The essay's slope evidence, computed through the analysis core (never hard-coded).
+
+``catalog:essay`` holds the essay's stated endpoints as two-point curves. Each is fitted with the
+``loglinear`` form (:func:`rlscale.fit`), each RL curve is compared with the o1 inference curve
+(:func:`rlscale.compare`), and exchange rates come from :func:`rlscale.exchange`.
+
+Two-point curves have exact slopes and no confidence interval: the core returns NaN intervals
+and a warning, which :class:`SlopeEvidence` carries along so the ledger can say so.
+
+The *working ratio* for the essay's derived claims ("the evidence from o1 and o3 suggests we need
+about twice as many orders of magnitude") pools both RL curves: the span-weighted mean of their
+slope ratios, i.e. (total score gained) / (total decades of RL) / (inference slope). With the
+essay's endpoints that is (0.33 + 0.62) / (2 + 4) / 0.30 = 0.528. A scenario may replace it
+(``[exchange] slope_ratio = ...``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+INFERENCE_CURVE = "o1-inference"
+RL_CURVES = ("o1-rl", "o1-o3-rl")
+CHECK_INFERENCE_CURVE = "sonnet37-inference"
+
+
+@dataclass(frozen=True)
+class SlopeEvidence:
+    """Slopes (score per decade), spans (decades) and slope ratios from the essay catalog."""
+
+    slopes: dict[str, float]
+    spans: dict[str, float]
+    ratios: dict[str, float]            # RL curve -> slope ratio vs o1-inference
+    pooled_ratio: float                 # span-weighted over RL_CURVES
+    working_ratio: float                # pooled_ratio, or the scenario's exchange.slope_ratio
+    working_source: str
+    ci_available: bool
+    warnings: list[str] = field(default_factory=list)
+
+    def gain(self, curve: str) -> float:
+        """Score gained over the curve's span (slope x decades)."""
+        return self.slopes[curve] * self.spans[curve]
+
+
+def slope_evidence(slope_ratio: float | None = None, *, seed: int = 0) -> SlopeEvidence:
+    """Fit ``catalog:essay`` (loglinear) and compare each RL curve with ``o1-inference``.
+
+    Parameters
+    ----------
+    slope_ratio : float, optional
+        A user-given ratio that replaces the pooled ratio as the working ratio.
+    seed : int
+        Seed for the core's bootstrap (irrelevant for two-point curves, kept explicit).
+    """
+    import rlscale
+
+    fits = rlscale.fit("catalog:essay", form="loglinear", seed=seed)
+    slopes = {f.curve: float(f.slope_per_decade.value) for f in fits}
+    spans = {f.curve: math.log10(f.compute_max / f.compute_min) for f in fits}
+    warnings: list[str] = []
+    ratios: dict[str, float] = {}
+    ci = True
+    for rl in RL_CURVES:
+        cmp = rlscale.compare(fits[rl], fits[INFERENCE_CURVE])
+        ratios[rl] = float(cmp.slope_ratio.value)
+        ci = ci and math.isfinite(cmp.slope_ratio.ci_low)
+        warnings.extend(f"{rl} vs {INFERENCE_CURVE}: {w}" for w in cmp.warnings)
+    for f in fits:
+        warnings.extend(f"{f.curve}: {w}" for w in f.warnings)
+    pooled = sum(ratios[c] * spans[c] for c in RL_CURVES) / sum(spans[c] for c in RL_CURVES)
+    if slope_ratio is not None:
+        working, source = float(slope_ratio), "scenario/flag exchange.slope_ratio"
+    else:
+        working, source = pooled, "pooled o1 + o1->o3 RL evidence (catalog:essay, span-weighted)"
+    return SlopeEvidence(slopes, spans, ratios, pooled, working, source, ci, warnings)
