@@ -20,6 +20,7 @@ JSON_HELP = "Print one JSON document on stdout instead of tables."
 DATA_HELP = "Observations: a .csv/.json/.parquet file, catalog:ID, or a lab run directory."
 SCALE_HELP = "Scores in the data are fractions in [0, 1] (unit) or percentages (percent)."
 AXES = ("rl", "inference", "pretrain")
+AXIS_NAMES = {"rl": "RL", "inference": "inference", "pretrain": "pre-training"}
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], flag: str) -> str:
@@ -241,8 +242,8 @@ def _print_exchange(doc: dict) -> None:
     from rlscale.cli._common import console
 
     out = console()
-    line = (f"{_multiplier(doc['factor'])}x {doc['from']} compute ≈ "
-            f"{_multiplier(doc['equivalent_factor'])}x {doc['to']} compute")
+    line = (f"{_multiplier(doc['factor'])}x {AXIS_NAMES[doc['from']]} compute ≈ "
+            f"{_multiplier(doc['equivalent_factor'])}x {AXIS_NAMES[doc['to']]} compute")
     if "equivalent_factor_ci_low" in doc:
         line += (f" (95% CI {_multiplier(doc['equivalent_factor_ci_low'])}-"
                  f"{_multiplier(doc['equivalent_factor_ci_high'])}x)")

@@ -33,11 +33,13 @@ def list_entries(json_output: bool = typer.Option(False, "--json", help=JSON_HEL
 
     table = Table(title="rlscale built-in catalog (use an observations entry as catalog:ID)",
                   show_lines=True)
-    for name in ("id", "kind", "curves", "title", "citation"):
+    for name in ("id", "kind", "curves", "title"):
         table.add_column(name, overflow="fold")
     for e in entries:
-        table.add_row(e.id, e.kind, str(len(e.curves)), e.title, e.citation)
-    console().print(table)
+        table.add_row(e.id, e.kind, str(len(e.curves)), e.title)
+    out = console()
+    out.print(table)
+    out.print("citations and rows: rlscale catalog show ID (or --json)", highlight=False)
 
 
 def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog id, e.g. essay."),
