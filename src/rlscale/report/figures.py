@@ -69,12 +69,22 @@ def _new_figure(width: float, height: float, ncols: int = 1, **kw) -> tuple[Figu
     return fig, axes
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(x: float, _pos: Any = None) -> str:
+    """Tick label 10⁵ in Unicode superscripts (mathtext is slow to lay out and to render)."""
+    if x <= 0:
+        return ""
+    return "10" + str(int(round(math.log10(x)))).translate(_SUPERSCRIPT)
+
+
 def _multiplier(x: float, _pos: Any = None) -> str:
-    """Tick label for a multiplier: 1x, 10x, 1,000x, 1e6x."""
+    """Tick label for a multiplier: 1x, 10x, 1,000x, 10⁵x."""
     if x <= 0:
         return ""
     if x >= 1e5 or x < 1e-2:
-        return f"$10^{{{int(round(math.log10(x)))}}}$x"
+        return _power_of_ten(x) + "x"
     return f"{x:,.0f}x" if x >= 1 else f"{x:g}x"
 
 
@@ -83,8 +93,7 @@ def _log_axis(ax, which: str = "x", formatter=None) -> None:
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
     axis.set_major_locator(LogLocator(base=10, numticks=12))
     axis.set_minor_formatter(NullFormatter())
-    if formatter is not None:
-        axis.set_major_formatter(FuncFormatter(formatter))
+    axis.set_major_formatter(FuncFormatter(formatter or _power_of_ten))
 
 
 def _fmt_est(est: dict, scale: float = 1.0, digits: int = 1) -> str:

@@ -67,6 +67,7 @@ def render_figures(results: dict, directory: Path,
         fig = spec["draw"](results)
         svg_path = directory / f"{spec['name']}.svg"
         fig.savefig(svg_path, format="svg", metadata={"Date": None})
+        fig.set_layout_engine("none")  # the layout is settled: don't solve it again for the PNG
         fig.savefig(directory / f"{spec['name']}.png", format="png")
         w, h = fig.get_size_inches()
         out.append({"name": spec["name"], "title": spec["title"], "caption": spec["caption"],

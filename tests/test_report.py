@@ -1,0 +1,244 @@
+"""``rlscale report``: files written, numbers in results.json, escaping, errors, run directories."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from rlscale.cli import main
+
+EVIL = '<script>window.__pwned = 1</script>'
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def user_rows(source: str = "my lab notebook") -> list[dict]:
+    """A small user file: one RL and one inference curve with sample sizes (error bars)."""
+    rows = []
+    for k, c in enumerate([1, 3, 10, 30, 100]):
+        rows.append({"curve": "my-rl", "axis": "rl", "compute": c, "score": 0.30 + 0.08 * k,
+                     "n": 400, "source": source, "provenance": "measured"})
+        rows.append({"curve": "my-inf", "axis": "inference", "compute": c,
+                     "score": 0.20 + 0.15 * k, "n": 400, "source": source,
+                     "provenance": "measured"})
+    return rows
+
+
+def make_run_dir(path: Path, strategies=("pass@k", "maj@k"), steps=(0, 50, 100, 150)) -> Path:
+    """A synthetic lab run directory (contract: rlscale-run.json + observations.csv)."""
+    path.mkdir()
+    rows = []
+    for k, flops in enumerate([1e12, 1e13, 1e14, 1e15]):
+        rows.append({"curve": "lab-rl", "axis": "rl", "compute": flops, "score": 0.2 + 0.05 * k,
+                     "compute_unit": "flop", "n": 256, "provenance": "measured"})
+    for s_i, strategy in enumerate(strategies):
+        for step in steps:
+            for k, flops in enumerate([1e9, 1e10, 1e11]):
+                rows.append({"curve": f"lab-inf-{strategy}-step{step}", "axis": "inference",
+                             "compute": flops, "compute_unit": "flop", "n": 256,
+                             "score": min(0.95, 0.2 + step / 1000 + (0.1 + 0.02 * s_i) * k),
+                             "provenance": "measured"})
+    write_csv(path / "observations.csv", rows)
+    (path / "rlscale-run.json").write_text(json.dumps({"status": "done", "curves": []}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def catalog_report(tmp_path_factory):
+    """The no-argument report on the built-in catalog (built once for the module)."""
+    out = tmp_path_factory.mktemp("cat") / "rlscale-report"
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "-o", str(out), "--bootstrap", "200"])
+    assert exc.value.code == 0
+    return out
+
+
+@pytest.mark.slow
+def test_catalog_report_writes_every_file(catalog_report):
+    files = {p.name for p in catalog_report.iterdir()}
+    assert {"index.html", "results.json", "report.md"} <= files
+    res = json.loads((catalog_report / "results.json").read_text())
+    for name in ("twin", "slope-ratios", "exchange"):
+        assert f"{name}.svg" in files and f"{name}.png" in files
+        assert (catalog_report / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (catalog_report / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+    assert res["schema"] == "rlscale-report/1"
+    assert not [p for p in catalog_report.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_catalog_report_reproduces_the_essay(catalog_report):
+    res = json.loads((catalog_report / "results.json").read_text())
+    head = res["headline"]
+    # o1 chart endpoints: RL 33 -> 66 over 2 decades, inference 20 -> 80 over 2 decades
+    assert (head["rl"], head["inference"]) == ("o1-rl", "o1-inference")
+    assert head["slope_ratio"]["value"] == pytest.approx(0.165 / 0.30, rel=1e-6)
+    assert "0.55" in head["sentence"]
+    pairs = {(c["rl"], c["inference"]) for c in res["comparisons"]}
+    assert pairs == {(r, i) for r in ("o1-rl", "o1-o3-rl")
+                     for i in ("o1-inference", "sonnet37-inference")}
+    # 10x RL at ratio 0.55 -> 10**0.55 x inference; essay marks stay as stated
+    row10 = next(r for r in res["exchange"]["rl_rows"] if r["rl_factor"] == 10)
+    assert row10["inference_factor"] == pytest.approx(10 ** 0.55, rel=1e-6)
+    assert {(m["rl_factor"], m["inference_factor"]) for m in res["exchange"]["essay_marks"]} == \
+        {(10.0, 3.0), (10_000.0, 100.0)}
+    if res["economics"] is not None:
+        t = {(r["rl_fraction"], r["scale_up"]): r["total_multiplier"]
+             for r in res["economics"]["table"]}
+        assert t[(1.0, 10.0)] == pytest.approx(5.5)
+
+
+@pytest.mark.slow
+def test_catalog_html_is_self_contained(catalog_report):
+    html = (catalog_report / "index.html").read_text()
+    # no resource from another host: every src is inline data, no stylesheet links, no url()
+    assert not re.search(r'src\s*=\s*"(?!data:)', html)
+    assert "<link" not in html and "url(" not in html and "@import" not in html
+    assert not re.search(r"https?://", re.sub(r"<a [^>]*>", "", html).split("<footer")[0]
+                         .split('id="data"')[0])
+    assert html.count('<img src="data:image/svg+xml;base64,') >= 3
+    assert 'id="calc-ratio"' in html and 'id="calc-total"' in html
+
+
+@pytest.mark.slow
+def test_catalog_markdown_has_the_findings(catalog_report):
+    md = (catalog_report / "report.md").read_text()
+    assert md.startswith("# How well does RL scale")
+    assert "![" in md and "twin.png" in md
+    assert "| o1-rl | o1-inference | 0.55 |" in md
+
+
+def test_user_file_report_and_summary(tmp_path, capsys):
+    data = write_csv(tmp_path / "obs.csv", user_rows())
+    out = tmp_path / "rep"
+    code, stdout, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "100"], capsys)
+    assert code == 0, err
+    assert f"report: {out / 'index.html'}" in stdout
+    assert "my-rl" in stdout and "my-inf" in stdout  # the summary table
+    res = json.loads((out / "results.json").read_text())
+    assert res["headline"]["rl"] == "my-rl"
+    r = res["headline"]["slope_ratio"]
+    assert r["value"] == pytest.approx(0.08 / 0.15 * 1.0, rel=0.05)
+    assert r["ci_low"] < r["value"] < r["ci_high"]  # n known: a real interval
+    obs = [o for o in res["observations"] if o["curve"] == "my-rl"]
+    assert all(o["err_low"] < o["score"] < o["err_high"] for o in obs)
+    fit = next(f for f in res["fits"] if f["curve"] == "my-inf")
+    assert len(fit["grid"]["compute"]) > 10 and fit["grid"]["low"][0] is not None
+
+
+def test_same_seed_same_numbers(tmp_path, capsys):
+    data = write_csv(tmp_path / "obs.csv", user_rows())
+    docs = []
+    for k, seed in enumerate((3, 3, 4)):
+        out = tmp_path / f"rep{k}"
+        code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "100",
+                                "--seed", str(seed)], capsys)
+        assert code == 0, err
+        doc = json.loads((out / "results.json").read_text())
+        doc.pop("created")
+        docs.append(doc)
+    assert docs[0] == docs[1]
+    assert docs[0]["comparisons"] != docs[2]["comparisons"]
+
+
+def test_data_strings_are_escaped(tmp_path, capsys):
+    data = write_csv(tmp_path / "evil.csv", user_rows(source=EVIL))
+    out = tmp_path / "rep"
+    code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "50"], capsys)
+    assert code == 0, err
+    html = (out / "index.html").read_text()
+    assert EVIL not in html
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    blob = html.split('id="rlscale-data">')[1].split("</script>")[0]
+    assert "<" not in blob and ">" not in blob
+    md = (out / "report.md").read_text()
+    assert EVIL not in md
+
+
+def test_bad_data_one_line_error_and_no_report(tmp_path, capsys):
+    rows = user_rows()
+    rows[2]["score"] = 1.7
+    data = write_csv(tmp_path / "bad.csv", rows)
+    out = tmp_path / "rep"
+    code, stdout, err = run_cli(["report", str(data), "-o", str(out)], capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rlscale: error:")
+    assert "bad.csv" in lines[0] and "row 3" in lines[0] and "score" in lines[0]
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+def test_failed_run_keeps_previous_report(tmp_path, capsys):
+    good = write_csv(tmp_path / "good.csv", user_rows())
+    out = tmp_path / "rep"
+    assert run_cli(["report", str(good), "-o", str(out), "--bootstrap", "50"], capsys)[0] == 0
+    before = (out / "results.json").read_bytes()
+    code, _, err = run_cli(["report", str(tmp_path / "missing.csv"), "-o", str(out)], capsys)
+    assert code == 2 and "missing.csv" in err
+    assert (out / "results.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.csv", "rep"]
+
+
+def test_refuses_to_replace_a_foreign_directory(tmp_path, capsys):
+    data = write_csv(tmp_path / "obs.csv", user_rows())
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    code, _, err = run_cli(["report", str(data), "-o", str(out)], capsys)
+    assert code == 2 and "not empty" in err
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+
+
+def test_run_directory_pairs_base_and_final_checkpoints(tmp_path, capsys):
+    run = make_run_dir(tmp_path / "run1")
+    out = tmp_path / "rep"
+    code, stdout, err = run_cli(["report", str(run), "-o", str(out), "--bootstrap", "50"], capsys)
+    assert code == 0, err
+    res = json.loads((out / "results.json").read_text())
+    pairs = {(c["rl"], c["inference"]) for c in res["comparisons"]}
+    assert pairs == {("lab-rl", f"lab-inf-{s}-step{n}") for s in ("pass@k", "maj@k")
+                     for n in (0, 150)}
+    assert len(res["fits"]) == 1 + 2 * 4  # every curve is still fitted and tabled
+    assert {f["compute_unit"] for f in res["fits"]} == {"flop"}
+    assert (out / "twin.png").exists()
+
+
+def test_single_point_curve_is_shown_not_fatal(tmp_path, capsys):
+    rows = user_rows() + [{"curve": "lonely", "axis": "inference", "compute": 5, "score": 0.5}]
+    data = write_csv(tmp_path / "obs.csv", rows)
+    out = tmp_path / "rep"
+    code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "50"], capsys)
+    assert code == 0, err
+    res = json.loads((out / "results.json").read_text())
+    assert any("lonely" in w and "not fitted" in w for w in res["warnings"])
+    assert "lonely" in (out / "index.html").read_text()
+
+
+def test_results_json_is_strict_json(tmp_path, capsys):
+    data = write_csv(tmp_path / "obs.csv", user_rows())
+    out = tmp_path / "rep"
+    assert run_cli(["report", str(data), "-o", str(out), "--bootstrap", "50"], capsys)[0] == 0
+    text = (out / "results.json").read_text()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+    assert not math.isnan(json.loads(text)["headline"]["slope_ratio"]["value"])
