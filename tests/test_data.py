@@ -177,3 +177,35 @@ def test_blank_lines_and_bom_are_tolerated(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbf" + (HEADER + "\na,rl,1,0.2\n\na,rl,10,0.4\n\n").encode())
     assert len(read_observations(path)) == 2
+
+
+def test_nullable_dtypes_and_duplicate_frame_columns():
+    frame = pd.DataFrame({"curve": ["a", "a"], "axis": ["rl", "rl"],
+                          "compute": pd.array([1, None], dtype="Int64"), "score": [0.1, 0.2]})
+    assert "row 2, column 'compute': compute is missing" in error_of(frame)
+    frame["compute"] = pd.array([1, 2], dtype="Int64")
+    frame["n"] = pd.array([5, None], dtype="Int64")
+    obs = read_observations(frame)
+    assert obs["n"].iloc[0] == 5 and math.isnan(obs["n"].iloc[1])
+    twice = pd.DataFrame([["a", "rl", 1, 0.1, 0.2]],
+                         columns=["curve", "axis", "compute", "score", "score"])
+    assert "column 'score' appears more than once" in error_of(twice)
+
+
+def test_huge_json_integer_is_not_finite(tmp_path):
+    path = write(tmp_path, json.dumps([{"curve": "a", "axis": "rl", "compute": 10**400,
+                                        "score": 0.1}]), "big.json")
+    assert "compute must be a finite number" in error_of(path)
+
+
+def test_parquet_decimal_compute(tmp_path):
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"curve": ["a", "a"], "axis": ["rl", "rl"],
+                      "compute": pa.array([decimal.Decimal("1.5"), decimal.Decimal("15")]),
+                      "score": [0.1, 0.3]})
+    pq.write_table(table, tmp_path / "d.parquet")
+    assert list(read_observations(tmp_path / "d.parquet")["compute"]) == [1.5, 15.0]

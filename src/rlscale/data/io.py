@@ -79,9 +79,11 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
 
 def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "unit"):
     """Validate an in-memory DataFrame as an observation table (see :func:`read_observations`)."""
-    columns = {str(c): frame[c].tolist() for c in frame.columns}
-    if len(set(columns)) != len(frame.columns):
-        raise RlscaleError("duplicate column names", file=source_name)
+    names = [str(c).strip() for c in frame.columns]
+    for name in names:
+        if names.count(name) > 1:
+            raise RlscaleError(f"column '{name}' appears more than once", file=source_name)
+    columns = {name: frame.iloc[:, i].tolist() for i, name in enumerate(names)}
     return validate_columns(columns, source=source_name, score_scale=score_scale)
 
 

@@ -9,6 +9,7 @@ header not counted) as ``RlscaleError("<file>, row <k>, column '<col>': <rule>")
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any, Sequence
 
 from rlscale.errors import RlscaleError
@@ -26,7 +27,7 @@ DEFAULT_COMPUTE_UNIT = "relative"
 
 
 def _is_missing(value: Any) -> bool:
-    if value is None:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):  # pandas NA / NaT
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
@@ -60,8 +61,11 @@ def _as_number(value: Any) -> float | None:
     """A float, or None when the cell is not a number (booleans are not numbers)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, (int, float, Decimal)):  # Decimal: Parquet decimal columns
+        try:
+            return float(value)
+        except OverflowError:  # an integer too large for a float
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         text = value.strip()
         try:
