@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 import typer
 
+ROUTE = {"rl": "train (RL)", "inference": "think longer"}
 JSON_HELP = "Print one JSON document on stdout instead of tables."
 SCENARIO_HELP = "Scenario TOML file naming assumptions (see docs/economics.md)."
 
@@ -226,7 +227,7 @@ def breakeven(
         from rlscale.econ.evidence import slope_evidence
 
         ev = slope_evidence()
-        ratio, ratio_source = ev.pooled_ratio, "fit: " + ev.working_source
+        ratio, ratio_source = ev.pooled_ratio, "fitted: o1 + o1->o3 RL vs o1 inference"
     res = compute_breakeven(
         pretrain_flops=a.value("training.pretrain_flops"), rl_fraction=a.value("training.rl_fraction"),
         rl_scale=a.value("training.rl_scale"), slope_ratio=ratio,
@@ -252,13 +253,13 @@ def breakeven(
             ("break-even volume", res["breakeven_queries"], "queries"),
             ("break-even time at this volume", res["breakeven_days"], "days"),
             (f"break-even volume over {h:g} days", res["breakeven_queries_per_day"], "queries/day"),
-            ("cheaper at this volume and horizon", res["cheaper"], "")]
+            ("cheaper at this volume and horizon", ROUTE[res["cheaper"]], "")]
     extra = Table(title=f"cheaper route over {h:g} days, by volume", title_justify="left")
     for col in ("queries/day", "inference FLOP over horizon", "RL FLOP (one-off)", "cheaper"):
         extra.add_column(col, justify="right")
     for row in res["by_volume"]:
         extra.add_row(_num(row["queries_per_day"]), _num(row["inference_flops_over_horizon"]),
-                      _num(res["rl_flops_one_off"]), row["cheaper"])
+                      _num(res["rl_flops_one_off"]), ROUTE[row["cheaper"]])
     _print("break-even: train (RL) or think longer (inference)?", rows, used, extra)
 
 
@@ -320,27 +321,44 @@ def _show_defaults(scenario: Optional[str], json_output: bool) -> None:
                   for k, v in data[sec].items()]
         return print_json({"assumptions": a.to_list(), "hardware_profiles": profiles,
                            "constants": consts})
-    from rich.table import Table
+    from rich.padding import Padding
+    from rich.text import Text
 
     from rlscale.cli._common import console
 
     out = console()
-    _print_assumptions(out, list(a), "assumptions (scenario keys [section] key = value; tag E stated,"
-                       " S secondary/vendor, D derived, A illustrative)", citations=True)
-    table = Table(title="hardware profiles", title_justify="left")
-    for col in ("profile", "dense BF16 FLOP/s", "watts", "citation"):
-        table.add_column(col, overflow="fold")
+    out.print(Text("Defaults of every cost-model and claims-ledger input, in scenario-file form "
+                   "(copy a line into a TOML scenario to change it). Tags: E stated by the "
+                   "source, S secondary / vendor spec, D derived, A rlscale's illustrative "
+                   "assumption."))
+    section = None
+    for item in a:
+        sec, _, key = item.key.partition(".")
+        if sec != section:
+            section = sec
+            out.print()
+            out.print(Text(f"[{sec}]", style="bold"))
+        value = f'"{item.value}"' if isinstance(item.value, str) else (
+            "(no default)" if item.value is None else _num(item.value))
+        line = Text(f"{key} = {value}")
+        line.append(f"   # {item.unit}; tag {item.tag}; {item.source}", style="dim")
+        out.print(line)
+        out.print(Padding(Text(item.citation, style="italic"), (0, 0, 0, 4)))
+        if item.range:
+            out.print(Padding(Text(f"plausible range {item.range[0]:g} to {item.range[1]:g}: "
+                                   f"{item.range_source}", style="dim"), (0, 0, 0, 4)))
+    out.print()
+    out.print(Text("Hardware profiles (dense BF16 peak FLOP/s, watts per GPU)", style="bold"))
     for p in hardware_profiles().values():
-        table.add_row(p.name, f"{p.peak_flops:.3g}", f"{p.watts:g}",
-                      f"{p.peak_flops_citation}; {p.watts_citation}")
-    out.print(table)
-    table = Table(title="constants and published reference points", title_justify="left")
-    for col in ("name", "value", "unit", "tag", "citation"):
-        table.add_column(col, overflow="fold")
+        out.print(Text(f"{p.name}: {p.peak_flops:.3g} FLOP/s, {p.watts:g} W ({p.title})"))
+        out.print(Padding(Text(f"{p.peak_flops_citation}; {p.watts_citation}", style="italic"),
+                          (0, 0, 0, 4)))
+    out.print()
+    out.print(Text("Constants and published reference points", style="bold"))
     for sec in ("constants", "published"):
         for k, v in data[sec].items():
-            table.add_row(f"{sec}.{k}", _num(float(v["value"])), v["unit"], v["tag"], v["citation"])
-    out.print(table)
+            out.print(Text(f"{sec}.{k} = {_num(float(v['value']))} {v['unit']} (tag {v['tag']})"))
+            out.print(Padding(Text(v["citation"], style="italic"), (0, 0, 0, 4)))
 
 
 def register(app) -> None:
