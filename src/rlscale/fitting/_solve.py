@@ -28,11 +28,25 @@ def _model(form: Form, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
     return form.evaluate(x, form.to_public(theta))
 
 
-def fit_full(form: Form, x, y, w, lo, hi, starts_public) -> FullFit:
-    """Fit from each start with ``scipy.optimize.least_squares`` (TRF, bounded); keep the best.
+def _fd_jac(resid, theta, hi) -> np.ndarray:
+    r0 = resid(theta)
+    J = np.empty((r0.size, theta.size))
+    for p in range(theta.size):
+        h = 1e-7 * max(1.0, abs(theta[p]))
+        h = -h if theta[p] + h > hi[p] else h
+        t = theta.copy()
+        t[p] += h
+        J[:, p] = (resid(t) - r0) / h
+    return J
 
-    A grid of starting points around the form's guess guards against local minima, as in
-    ScaleRL App. A.5 and Besiroglu et al. 2024 (arXiv:2404.10102).
+
+def fit_full(form: Form, x, y, w, lo, hi, starts_public, *, polish: bool = True) -> FullFit:
+    """Weighted least squares from several starts; keep the best.
+
+    All starts are run at once by :func:`batched_lm`; with ``polish`` the best is refined by
+    ``scipy.optimize.least_squares`` (TRF, bounded). A grid of starting points around the
+    form's guess guards against local minima, as in ScaleRL App. A.5 and Besiroglu et al. 2024
+    (arXiv:2404.10102).
     """
     from scipy.optimize import least_squares
 
@@ -42,12 +56,23 @@ def fit_full(form: Form, x, y, w, lo, hi, starts_public) -> FullFit:
         r = sw * (y - _model(form, x, theta))
         return np.where(np.isfinite(r), r, 1e6)
 
-    best = None
     starts = form.to_internal(np.atleast_2d(starts_public))
     width = np.where(np.isfinite(hi - lo), hi - lo, 1.0)
-    for th0 in starts:
-        th0 = np.where(np.isfinite(th0), th0, np.where(np.isfinite(lo), lo, 0.0))
-        th0 = np.clip(th0, lo + 1e-9 * width, hi - 1e-9 * width)
+    starts = np.where(np.isfinite(starts), starts, np.where(np.isfinite(lo), lo, 0.0))
+    starts = np.clip(starts, lo + 1e-9 * width, hi - 1e-9 * width)
+    # all starts at once with the batched solver, then polish the best with scipy's TRF
+    S = len(starts)
+    theta, ok = batched_lm(form, x, np.broadcast_to(y, (S, len(x))),
+                           np.broadcast_to(w, (S, len(x))), starts, lo, hi, max_iter=200)
+    costs = np.array([np.sum(resid(t) ** 2) for t in theta])
+    costs = np.where(np.isfinite(costs), costs, np.inf)
+    order = np.argsort(costs)
+    best = None
+    if not polish and np.isfinite(costs[order[0]]):
+        th = theta[order[0]]
+        return FullFit(th, float(costs[order[0]]), _fd_jac(resid, th, hi), S, bool(ok[order[0]]))
+    for i in order[:1]:
+        th0 = np.clip(theta[i], lo + 1e-12 * width, hi - 1e-12 * width)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             try:
@@ -57,10 +82,10 @@ def fit_full(form: Form, x, y, w, lo, hi, starts_public) -> FullFit:
                 continue
         cost = float(np.sum(res.fun ** 2))
         if np.isfinite(cost) and (best is None or cost < best.cost):
-            best = FullFit(res.x, cost, res.jac, len(starts), bool(res.success))
+            best = FullFit(res.x, cost, res.jac, S, bool(res.success))
     if best is None:
         th = np.clip(np.nan_to_num(starts[0]), lo, hi)
-        return FullFit(th, float("inf"), np.full((len(x), len(th)), np.nan), len(starts), False)
+        return FullFit(th, float("inf"), np.full((len(x), len(th)), np.nan), S, False)
     return best
 
 
@@ -124,6 +149,11 @@ def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
         J = np.where(np.isfinite(J), J, 0.0)
         JtJ = np.einsum("bnp,bnq->bpq", J, J)
         g = np.einsum("bnp,bn->bp", J, rr)
+        # parameters held at a bound by the gradient are frozen for this step (active set)
+        active = ((th <= lo) & (g > 0)) | ((th >= hi) & (g < 0))
+        free = ~active
+        g = np.where(active, 0.0, g)
+        JtJ = JtJ * free[:, :, None] * free[:, None, :] + active[:, :, None] * eye
         d = np.diagonal(JtJ, axis1=1, axis2=2)
         dmax = np.max(d, axis=1, keepdims=True)
         d = np.maximum(d, 1e-12 * dmax + 1e-300)

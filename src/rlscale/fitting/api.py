@@ -23,6 +23,7 @@ FAILED_WARN = 0.10      # warn when more than this share of resamples fail to co
 FAILED_UNIDENTIFIABLE = 0.50
 COND_UNIDENTIFIABLE = 1e7   # condition number of the column-scaled Jacobian at the optimum
 CI_SPAN_UNIDENTIFIABLE = 0.9  # a CI covering this share of a bounded parameter's range
+IRLS_ROUNDS = 2  # reweighting rounds (binomial variance from the fitted p) when n is known
 
 
 @dataclass
@@ -72,9 +73,20 @@ def _check_inputs(compute, score, n, curve: str):
     return c, s, n, notes
 
 
-def _stage(form: Form, x, y, w) -> _Stage:
+def _stage(form: Form, x, y, w, n=None) -> _Stage:
     lo, hi = form.internal_bounds(x, y)
-    full = fit_full(form, x, y, w, lo, hi, form.starts(x, y))
+    rounds = IRLS_ROUNDS if n is not None else 0
+    full = fit_full(form, x, y, w, lo, hi, form.starts(x, y), polish=rounds == 0)
+    # with n known, iteratively reweight: variances from the fitted p, not the observed one
+    # (observed-p weights favour points that happen to lie near 0 or 1 and bias the slope)
+    for r in range(rounds):
+        if not np.isfinite(full.cost):
+            break
+        w = binomial_weights(form.evaluate(x, form.to_public(full.theta)), n)
+        refit = fit_full(form, x, y, w, lo, hi, form.to_public(full.theta)[None, :],
+                         polish=r == rounds - 1)
+        if np.isfinite(refit.cost):
+            full = refit
     N, P = len(x), form.n_params
     if np.all(w == 1.0):  # unknown noise level: Gaussian likelihood with sigma profiled out
         nll2 = N * math.log(max(full.cost / N, 1e-300))
@@ -93,7 +105,7 @@ def _stage(form: Form, x, y, w) -> _Stage:
     return _Stage(form, full, lo, hi, nll2 + 2 * P, nll2 + P * math.log(N), cond)
 
 
-def _auto(x, y, w, curve: str) -> tuple[str, str]:
+def _auto(x, y, w, n, curve: str) -> tuple[str, str]:
     distinct = np.unique(x).size
     stages, skipped = {}, []
     for name in AUTO_CANDIDATES:
@@ -101,7 +113,7 @@ def _auto(x, y, w, curve: str) -> tuple[str, str]:
         if distinct < form.min_points:
             skipped.append(f"{name} (needs {form.min_points})")
             continue
-        st = _stage(form, x, y, w)
+        st = _stage(form, x, y, w, n)
         if np.isfinite(st.full.cost) and st.cond < COND_UNIDENTIFIABLE:
             stages[name] = st
         else:
@@ -182,14 +194,14 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
     w = binomial_weights(s, n) if n is not None else np.ones_like(x)
     distinct = np.unique(x).size
     if form == "auto":
-        form, why = _auto(x, s, w, curve)
+        form, why = _auto(x, s, w, n, curve)
         warnings.append(why)
     f = get_form(form)
     if distinct < f.min_points:
         raise RlscaleError(f"curve '{curve}': form '{form}' needs at least {f.min_points} points "
                            f"with distinct compute, got {distinct}{window}")
     rng = rng if rng is not None else np.random.default_rng(seed)
-    st = _stage(f, x, s, w)
+    st = _stage(f, x, s, w, n)
     P, N = f.n_params, c.size
     dof = N - P
     identifiable = bool(np.isfinite(st.full.cost))
@@ -200,6 +212,14 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         warnings.append(f"not identifiable: the {form} parameters are not pinned down by these "
                         f"data (Jacobian condition number {st.cond:.2g}); try a simpler form")
 
+    if identifiable and f.n_params > 2 and distinct > 2:
+        line = _stage(FORMS["loglinear"], x, s, w, n)
+        if st.aic >= line.aic:
+            identifiable = False
+            warnings.append(f"not identifiable: the data show no curvature - a straight line in "
+                            f"log10 compute fits as well (AIC {line.aic:.1f} vs {st.aic:.1f} for "
+                            f"{form}), so the extra {form} parameters are set by their bounds, "
+                            "not by the data; use loglinear")
     n_boot = int(bootstrap)
     if n is None and dof <= 0:
         if n_boot:
@@ -207,7 +227,7 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
                             "residual degrees of freedom and no sample sizes n were given, so "
                             "there is no noise estimate to resample")
         n_boot = 0
-    draws = draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng)
+    draws = draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng, IRLS_ROUNDS)
     if draws.method == "pairs" and N < 8:
         warnings.append(f"pairs bootstrap on only {N} points: intervals are rough")
     usable = draws.requested - draws.degenerate

@@ -25,10 +25,11 @@ from rlscale.forms import Form
 def binomial_weights(score, n) -> np.ndarray:
     """Inverse binomial variance ``n / (p̃(1 − p̃))`` with ``p̃ = (k + 0.5)/(n + 1)``, ``k = score·n``.
 
-    Shrinking p towards 1/2 keeps the weight finite at scores of exactly 0 or 1.
+    Shrinking p towards 1/2 keeps the weight finite at scores of exactly 0 or 1. ``score`` is
+    the observed score for the first pass and the fitted score in the reweighting rounds.
     """
     n = np.asarray(n, float)
-    p = (np.asarray(score, float) * n + 0.5) / (n + 1.0)
+    p = (np.clip(np.asarray(score, float), 0.0, 1.0) * n + 0.5) / (n + 1.0)
     return n / (p * (1.0 - p))
 
 
@@ -42,7 +43,7 @@ class BootstrapDraws:
 
 
 def draw(form: Form, x, y, n, w, theta_hat, lo, hi, n_boot: int,
-         rng: np.random.Generator) -> BootstrapDraws:
+         rng: np.random.Generator, irls_rounds: int = 2) -> BootstrapDraws:
     """Resample and refit ``n_boot`` times; returns the converged resamples' parameters."""
     N, P = len(x), len(theta_hat)
     if n_boot <= 0:
@@ -69,8 +70,14 @@ def draw(form: Form, x, y, n, w, theta_hat, lo, hi, n_boot: int,
         distinct = np.count_nonzero(counts @ onehot, axis=1)
         usable = distinct >= max(P, 2)
     theta0 = np.broadcast_to(theta_hat, (n_boot, P))
-    theta, ok = batched_lm(form, x, np.ascontiguousarray(yb[usable]), wb[usable],
-                           theta0[usable], lo, hi)
+    yb, wb = np.ascontiguousarray(yb[usable]), wb[usable]
+    theta, ok = batched_lm(form, x, yb, wb, theta0[usable], lo, hi)
+    if n is not None:  # the same reweighting rounds as the full-data fit
+        for _ in range(irls_rounds):
+            wb = binomial_weights(form.evaluate(x, form.to_public(theta)[:, None, :]), n_int)
+            wb = np.where(np.isfinite(wb), wb, 0.0)
+            theta, ok2 = batched_lm(form, x, yb, wb, theta, lo, hi)
+            ok &= ok2
     params = form.to_public(theta[ok])
     finite = np.all(np.isfinite(params), axis=1)
     return BootstrapDraws(method, n_boot, params[finite],
