@@ -103,7 +103,12 @@ class _FirstError:
             raise RlscaleError(rule, file=self.source, row=row, column=column)
 
 
-def _text_column(values: Sequence[Any], column: str, errors: _FirstError) -> list[str]:
+def _text_column(values: Sequence[Any] | None, column: str, errors: _FirstError,
+                 n_rows: int = 0) -> list[str]:
+    if values is None:  # column absent
+        return [""] * n_rows
+    if all(type(v) is str for v in values):  # fast path: CSV text
+        return [v.strip() for v in values]
     out = []
     for i, value in enumerate(values):
         text = _as_text(value)
@@ -114,10 +119,10 @@ def _text_column(values: Sequence[Any], column: str, errors: _FirstError) -> lis
     return out
 
 
-def _choice_column(values: Sequence[Any], column: str, allowed: tuple[str, ...], default: str,
-                   errors: _FirstError) -> list[str]:
+def _choice_column(values: Sequence[Any] | None, column: str, allowed: tuple[str, ...],
+                   default: str, errors: _FirstError, n_rows: int = 0) -> list[str]:
     out = []
-    for i, text in enumerate(_text_column(values, column, errors)):
+    for i, text in enumerate(_text_column(values, column, errors, n_rows)):
         text = text.lower() if text else default
         if text and text not in allowed:
             errors.add(i + 1, column, f"unknown {column} '{_show(text)}' (use one of: "
@@ -126,8 +131,27 @@ def _choice_column(values: Sequence[Any], column: str, allowed: tuple[str, ...],
     return out
 
 
-def _number_column(values: Sequence[Any], column: str, errors: _FirstError, *,
-                   required: bool) -> list[float]:
+def _fast_numbers(values: Sequence[Any]) -> list[float] | None:
+    """All cells parsed at once when they are all clean finite numbers, else None."""
+    import numpy as np
+
+    kinds = {type(v) for v in values}
+    if not (kinds <= {str} or kinds <= {float, int}):
+        return None
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return arr.tolist() if np.isfinite(arr).all() else None
+
+
+def _number_column(values: Sequence[Any] | None, column: str, errors: _FirstError, *,
+                   required: bool, n_rows: int = 0) -> list[float]:
+    if values is None:  # column absent
+        return [math.nan] * n_rows
+    fast = _fast_numbers(values)
+    if fast is not None:
+        return fast
     out = []
     for i, value in enumerate(values):
         if _is_missing(value):
@@ -165,6 +189,12 @@ def _check_scores(scores: list[float], score_scale: str, errors: _FirstError) ->
 def _check_curves(curve: list[str], axis: list[str], compute: list[float], unit: list[str],
                   source: str) -> None:
     """Per-curve rules: no duplicate (curve, compute), one axis and one compute unit per curve."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"curve": curve, "axis": axis, "compute": compute, "unit": unit})
+    if (not frame.duplicated(["curve", "compute"]).any()
+            and (frame.groupby("curve")[["axis", "unit"]].nunique() <= 1).all().all()):
+        return  # fast path; otherwise the loop below finds the first offending row
     errors = _FirstError(source)
     first_row: dict[str, int] = {}
     seen: dict[tuple[str, float], int] = {}
@@ -234,7 +264,6 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     n_rows = len(raw["curve"])
     if n_rows == 0:
         raise RlscaleError("no data rows (only a header)", file=source)
-    missing = [None] * n_rows
     errors = _FirstError(source)
 
     curve = _text_column(raw["curve"], "curve", errors)
@@ -252,16 +281,16 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
                                          f"got {c:g}")
     score = _check_scores(_number_column(raw["score"], "score", errors, required=True),
                           score_scale, errors)
-    unit = _choice_column(raw.get("compute_unit", missing), "compute_unit", COMPUTE_UNITS,
-                          DEFAULT_COMPUTE_UNIT, errors)
-    n = _number_column(raw.get("n", missing), "n", errors, required=False)
+    unit = _choice_column(raw.get("compute_unit"), "compute_unit", COMPUTE_UNITS,
+                          DEFAULT_COMPUTE_UNIT, errors, n_rows)
+    n = _number_column(raw.get("n"), "n", errors, required=False, n_rows=n_rows)
     for i, v in enumerate(n):
         if math.isfinite(v) and v <= 0:
             errors.add(i + 1, "n", f"n (graded attempts behind the score) must be a positive "
                                    f"number, got {v:g}")
-    provenance = _choice_column(raw.get("provenance", missing), "provenance", PROVENANCES, "",
-                                errors)
-    text = {name: _text_column(raw.get(name, missing), name, errors) for name in TEXT_COLUMNS}
+    provenance = _choice_column(raw.get("provenance"), "provenance", PROVENANCES, "",
+                                errors, n_rows)
+    text = {name: _text_column(raw.get(name), name, errors, n_rows) for name in TEXT_COLUMNS}
     errors.raise_if_any()
     _check_curves(curve, axis, compute, unit, source)
 
