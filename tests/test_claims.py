@@ -136,3 +136,35 @@ def test_human_report_fits_the_terminal_and_names_every_claim(capsys, monkeypatc
 def test_unknown_claim_id_is_one_line(capsys):
     code, out, err = run(["claims", "--id", "nope"], capsys)
     assert code == 2 and err.count("\n") == 1 and "unknown claim id" in err
+
+
+def test_economics_doc_table_matches_the_ledger(claims):
+    """docs/economics.md states each default verdict; it must agree with the ledger."""
+    import re
+
+    text = (ROOT / "docs" / "economics.md").read_text("utf-8")
+    rows = re.findall(r"^\| (\d+) \| [^|]+\| [^|]+\| [^|]+\| ([a-z ]+) \|$", text, re.M)
+    assert len(rows) == 16
+    by_number = {c.number: c for c in claims.values()}
+    for number, verdict in rows:
+        assert by_number[int(number)].verdict == verdict.strip(), number
+
+
+def test_claims_under_a_different_multiplier_keep_their_arithmetic(tmp_path):
+    f = tmp_path / "m.toml"
+    f.write_text("[grok4]\ncompute_multiplier = 3e5\n")
+    by_id = {c.id: c for c in ledger(f)}
+    assert by_id["1e6-so-far-2x"].computed_value == pytest.approx(2 / (1 + 1 / 3e5))
+    assert by_id["grok4-datacenters"].computed_value == pytest.approx(1.5)
+    assert by_id["grok4-datacenters"].verdict != "reproduced"
+
+
+def test_importing_the_economics_cli_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, rlscale.econ, rlscale.econ.claims, rlscale.cli.cost, rlscale.cli.claims; "
+            "print(sorted(m for m in ('scipy', 'pandas', 'pydantic', 'matplotlib', 'torch') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out

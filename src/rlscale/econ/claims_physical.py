@@ -84,8 +84,9 @@ def physical_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         f"years implies a Grok 4 run of {implied:.0f} days at these watts and PUE "
         f"({implied_pue1:.0f} days at PUE 1). Over run lengths of {_span(a, 'grok4.run_days')} "
         f"days, {_span(a, 'hardware.watts')} W per GPU and PUE {_span(a, 'hardware.pue')} it spans "
-        f"{lo:.1f} to {hi:.0f} years: the order of magnitude (years of world output) is robust, "
-        "the '5' is not.", _digits(1),
+        f"{lo:.1f} to {hi:.0f} years"
+        + (": every combination needs years of world output, but the '5' depends on the inputs."
+           if lo >= 1 else ", so even the order of magnitude depends on the inputs."), _digits(1),
         _used(a, "grok4.gpus", "grok4.compute_multiplier", "grok4.run_days", "hardware.watts",
               "hardware.pue", "electricity.world_twh_per_year"),
         reproduces_at={"assumption": "grok4.run_days", "value": implied},

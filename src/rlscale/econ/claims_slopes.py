@@ -10,6 +10,10 @@ from rlscale.econ.claims import (DEPENDS, HALF_OOM, NOT_REPRODUCED, POWER_OF_TEN
 from rlscale.econ.evidence import CHECK_INFERENCE_CURVE, INFERENCE_CURVE, SlopeEvidence
 
 
+def _within(ok: bool) -> str:
+    return "within" if ok else "outside"
+
+
 def _ci_note(ev: SlopeEvidence) -> str:
     if ev.ci_available:
         return ""
@@ -66,7 +70,7 @@ def slope_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         f"({s_rl:.3f}/decade) that gain takes {inf_gain / s_rl:.2f} decades of RL = "
         f"{_fmt(need)}x (rlscale.exchange(100, ratio={r_o1:.3f}, inference -> rl)). The essay "
         f"rounds the ratio to 1/2, which gives exactly 4 decades; unrounded it is "
-        f"{math.log10(need):.2f} decades, within the power-of-ten rounding of '10,000x'.",
+        f"{math.log10(need):.2f} decades, {_within(ok)} the power-of-ten rounding of '10,000x'.",
         POWER_OF_TEN, [dict(ev_assumption, name="o1 RL slope ratio", value=r_o1, range=None,
                             source="catalog:essay o1-rl vs o1-inference")]))
 
@@ -81,7 +85,7 @@ def slope_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         need3, "x RL compute", REPRODUCED if ok else NOT_REPRODUCED,
         f"The o1->o3 RL curve gains {ev.gain('o1-o3-rl'):.2f} over {ev.spans['o1-o3-rl']:.0f} "
         f"decades = {s_o3:.3f}/decade; a 0.60 gain then needs {inf_gain / s_o3:.2f} decades = "
-        f"{_fmt(need3)}x, within the power-of-ten rounding of 10,000x. (The benchmark is another "
+        f"{_fmt(need3)}x, {_within(ok)} the power-of-ten rounding of 10,000x. (The benchmark is another "
         "version of AIME, so only the slope is compared.)", POWER_OF_TEN,
         [dict(ev_assumption, name="o1->o3 RL slope ratio", value=r_o3, range=None,
               source="catalog:essay o1-o3-rl vs o1-inference")]))
@@ -99,9 +103,10 @@ def slope_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         "3x (and 100x)", x10, "x inference per 10x RL",
         REPRODUCED if ok else NOT_REPRODUCED,
         f"rlscale.exchange with the working ratio {r:.3f} ({ev.working_source}): 10x RL = "
-        f"{x10:.2f}x inference, 10,000x RL = {x1e4:.0f}x inference; both within a quarter decade "
-        f"of 3x and 100x. With the o1 endpoints alone ({r_o1:.2f}): {o1_10:.2f}x and "
-        f"{o1_1e4:.0f}x, also within.", HALF_OOM + " (both halves of the claim)",
+        f"{x10:.2f}x inference, 10,000x RL = {x1e4:.0f}x inference "
+        f"({'both within' if ok else 'not both within'} a quarter decade of 3x and 100x). With the "
+        f"o1 endpoints alone ({r_o1:.2f}): {o1_10:.2f}x and {o1_1e4:.0f}x.",
+        HALF_OOM + " (both halves of the claim)",
         [ev_assumption]))
 
     # 5 -- o3 (10x RL of o1) worth ~half an OOM (~3x) of inference tokens
@@ -142,8 +147,8 @@ def slope_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         f"A GPT jump = {gpt:g}x pre-training = {math.log10(gpt) * pio:.1f} inference OOM "
         f"({pio:g} inference OOM per pre-training OOM, Jones 2021 / Epoch 2023) = "
         f"{math.log10(gpt) * pio / r:.2f} RL OOM at the working ratio {r:.3f}: {_fmt(rl6)}x "
-        f"(rlscale.exchange({gpt:g}, pretrain -> rl)), within the power-of-ten rounding of "
-        f"1,000,000x. With the o1 endpoints alone (ratio {r_o1:.2f}) the chain gives "
+        f"(rlscale.exchange({gpt:g}, pretrain -> rl)), {_within(ok)} the power-of-ten rounding "
+        f"of 1,000,000x. With the o1 endpoints alone (ratio {r_o1:.2f}) the chain gives "
         f"{_fmt(o1_6)}x, {o1_note}; the essay takes its 'twice as many orders of magnitude' from "
         f"o1 and o3 together. Epoch's 1-2 inference OOM per training OOM spans {_fmt(lo6)}x to "
         f"{_fmt(hi6)}x.", POWER_OF_TEN,
