@@ -32,7 +32,8 @@ number_cells = st.one_of(
                      "1,5", "1_000", "0x10", "+.5", " 0.25 "]),
 )
 text_cells = st.one_of(st.sampled_from(["", "a", "b", "rl", "RL", "inference", "pretrain",
-                                        "samples", "flop", "table", "bogus"]),
+                                        "samples", "flop", "table", "bogus", "x\ny", "\r",
+                                        "\t", '"', "\x00"]),
                        st.text(max_size=8))
 COLUMN_CELLS = {
     "curve": st.one_of(st.sampled_from(["a", "b", "", " a "]), st.text(max_size=4)),

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from rlscale.data.schema import COLUMNS, validate_columns
+from rlscale.data.schema import COLUMNS, _show, validate_columns
 from rlscale.errors import RlscaleError
 
 RUN_MANIFEST = "rlscale-run.json"
@@ -82,7 +82,8 @@ def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "uni
     names = [str(c).strip() for c in frame.columns]
     for name in names:
         if names.count(name) > 1:
-            raise RlscaleError(f"column '{name}' appears more than once", file=source_name)
+            raise RlscaleError(f"column '{_show(name)}' appears more than once",
+                               file=source_name)
     columns = {name: frame.iloc[:, i].tolist() for i, name in enumerate(names)}
     return validate_columns(columns, source=source_name, score_scale=score_scale)
 
@@ -155,7 +156,8 @@ def _parse_csv(text: str, name: str) -> dict[str, list[Any]]:
     for pos, label in enumerate(header):
         label = label.strip()
         if label in columns:
-            raise RlscaleError(f"column '{label}' appears more than once in the header", file=name)
+            raise RlscaleError(f"column '{_show(label)}' appears more than once in the header",
+                               file=name)
         if label == "":
             raise RlscaleError(f"the header has an empty column name at position {pos + 1} "
                                "(a saved pandas index? write with index=False)", file=name)
@@ -244,7 +246,9 @@ def select_curves(df, curves=None, *, source: str = "data"):
     available = list(dict.fromkeys(df["curve"]))
     for cid in curves:
         if cid not in available:
-            raise RlscaleError(f"no curve '{cid}' (available: {', '.join(available)})",
+            shown = ", ".join(_show(a) for a in available[:20])
+            more = f", ... ({len(available) - 20} more)" if len(available) > 20 else ""
+            raise RlscaleError(f"no curve '{_show(cid)}' (available: {shown}{more})",
                                file=source)
     import pandas as pd
 

@@ -33,7 +33,7 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip() == "":
         return True
-    # pandas NA/NaT and numpy nan scalars
+    # numpy nan scalars and other objects that are not equal to themselves
     try:
         return bool(value != value)
     except (TypeError, ValueError):
@@ -79,9 +79,11 @@ def _as_number(value: Any) -> float | None:
 
 
 def _show(value: Any) -> str:
+    """A cell as it may appear inside a one-line error: printable, at most 40 characters."""
     text = _as_text(value)
     if text is None:
         text = type(value).__name__
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -253,13 +255,14 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
             raise RlscaleError(f"the header has an empty column name at position {pos + 1} "
                                "(a saved pandas index? write with index=False)", file=source)
         if names.count(name) > 1:
-            raise RlscaleError(f"column '{name}' appears more than once in the header",
+            raise RlscaleError(f"column '{_show(name)}' appears more than once in the header",
                                file=source)
     raw = dict(zip(names, columns.values()))
     for name in REQUIRED_COLUMNS:
         if name not in raw:
             raise RlscaleError(f"missing required column '{name}' (required: "
-                               f"{', '.join(REQUIRED_COLUMNS)}; found: {', '.join(names) or 'none'})",
+                               f"{', '.join(REQUIRED_COLUMNS)}; found: "
+                               f"{', '.join(_show(n) for n in names) or 'none'})",
                                file=source)
     n_rows = len(raw["curve"])
     if n_rows == 0:
