@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,20 @@ def test_real_process_bad_scenario_has_no_traceback(tmp_path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert "key 'hardware.pue'" in proc.stderr
+
+
+def test_information_calculator(capsys):
+    # defaults: 6 * 1 / (8 * 1 * 10,000) = 7.5e-5, crossing 1e-4 at 7,500 tokens
+    code, out, _ = run(["cost", "information", "--json"], capsys)
+    doc = json.loads(out)
+    assert doc["ratio"] == pytest.approx(7.5e-5) and doc["below_one_ten_thousandth"] is True
+    assert doc["episode_tokens_for_one_ten_thousandth"] == pytest.approx(7500)
+    # success rate 10%: H = 0.469 bits; 6 * 0.469 / (8 * 2000) = 1.76e-4
+    code, out, _ = run(["cost", "information", "--success-rate", "0.1", "--episode-tokens", "2000",
+                        "--json"], capsys)
+    h = -(0.1 * math.log2(0.1) + 0.9 * math.log2(0.9))
+    assert json.loads(out)["ratio"] == pytest.approx(6 * h / (8 * 2000))
+    code, out, err = run(["cost", "information", "--success-rate", "1.5"], capsys)
+    assert code == 2 and "--success-rate 1.5: must be in (0, 1)" in err
+    code, out, err = run(["cost", "information", "--episode-tokens", "0"], capsys)
+    assert code == 2 and "--episode-tokens = 0.0: must be > 0" in err

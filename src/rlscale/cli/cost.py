@@ -4,6 +4,7 @@
     rlscale cost deployment --multiplier 30
     rlscale cost breakeven --rl-fraction 0.01 --rl-scale 10
     rlscale cost energy --flops 2e31 --days 90 --datacenter-gpus 200000
+    rlscale cost information --episode-tokens 10000 --success-rate 0.5
     rlscale cost --show-defaults                                  # every default, unit, source
 
 Every command takes ``--scenario FILE`` (TOML, see docs/economics.md) and ``--json``; flags win
@@ -36,6 +37,9 @@ FLAGS = {
     "deployment.usd_per_million_tokens": "--usd-per-million-tokens",
     "exchange.slope_ratio": "--slope-ratio",
     "electricity.world_twh_per_year": "--world-twh",
+    "information.episode_tokens": "--episode-tokens",
+    "information.bits_per_token": "--bits-per-token",
+    "information.reward_bits": "--reward-bits",
 }
 
 
@@ -106,6 +110,8 @@ def training(
     steps: int = typer.Option(0, "--steps", min=0, max=30, help="Also show a path of this many successive --rl-scale steps."),
     budget: Optional[float] = typer.Option(None, "--budget", help="Largest RL scale-up whose total-cost multiplier stays within this."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Hardware profile: H100, H200, B200."),
+    peak_flops: Optional[float] = typer.Option(None, "--peak-flops", help="Dense peak FLOP/s per GPU (overrides the profile)."),
+    watts: Optional[float] = typer.Option(None, "--watts", help="Watts per GPU (overrides the profile)."),
     utilisation: Optional[float] = typer.Option(None, "--utilisation", help="Fraction of peak FLOP/s achieved (MFU)."),
     pue: Optional[float] = typer.Option(None, "--pue", help="Datacenter power usage effectiveness (>= 1)."),
     usd_per_gpu_hour: Optional[float] = typer.Option(None, "--usd-per-gpu-hour", help="GPU-hour price, to report money."),
@@ -116,8 +122,8 @@ def training(
     from rlscale.econ import max_rl_scale, path_multiplier, training_cost
 
     a = _resolve(scenario, rl_fraction=rl_fraction, rl_scale=rl_scale, pretrain_flops=pretrain_flops,
-                 profile=profile, utilisation=utilisation, pue=pue,
-                 usd_per_gpu_hour=usd_per_gpu_hour)
+                 profile=profile, peak_flops=peak_flops, watts=watts, utilisation=utilisation,
+                 pue=pue, usd_per_gpu_hour=usd_per_gpu_hour)
     r, k, p = (a.value(f"training.{x}") for x in ("rl_fraction", "rl_scale", "pretrain_flops"))
     cost = training_cost(p, r, k, **_hardware(a), usd_per_gpu_hour=a.value("hardware.usd_per_gpu_hour"))
     path = [s.to_dict() for s in path_multiplier(r, steps, k)] if steps else []
@@ -306,6 +312,50 @@ def energy(
     _print("physical translation", rows, used)
 
 
+def information(
+    episode_tokens: Optional[float] = typer.Option(None, "--episode-tokens", help="Tokens per RL episode T [default 10,000]."),
+    bits_per_token: Optional[float] = typer.Option(None, "--bits-per-token", help="Bits of signal per pre-training token b [default 1]."),
+    reward_bits: Optional[float] = typer.Option(None, "--reward-bits", help="Bits per RL episode H [default 1: pass/fail]."),
+    success_rate: Optional[float] = typer.Option(None, "--success-rate", help="Set H to the entropy of a pass/fail reward at this success rate."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Bits of learning signal per FLOP: next-token prediction vs RL with a scalar reward."""
+    from rlscale.econ.information import (binary_entropy, episode_tokens_for_ratio,
+                                          information_ratio)
+    from rlscale.errors import RlscaleError
+
+    if success_rate is not None:
+        if reward_bits is not None:
+            raise RlscaleError("give --reward-bits or --success-rate, not both")
+        if not 0 < success_rate < 1:
+            raise RlscaleError(f"--success-rate {success_rate!r}: must be in (0, 1)")
+        reward_bits = binary_entropy(success_rate)
+    a = _resolve(scenario, episode_tokens=episode_tokens, bits_per_token=bits_per_token,
+                 reward_bits=reward_bits)
+    H, T, b = (a.value(f"information.{k}") for k in ("reward_bits", "episode_tokens",
+                                                      "bits_per_token"))
+    ratio = information_ratio(reward_bits=H, episode_tokens=T, bits_per_token=b)
+    doc = {"ratio": ratio, "one_in": 1 / ratio, "below_one_ten_thousandth": ratio < 1e-4,
+           "episode_tokens_for_one_ten_thousandth": episode_tokens_for_ratio(
+               1e-4, reward_bits=H, bits_per_token=b),
+           "next_token_bits_per_param_flop": b / 6.0, "rl_bits_per_param_flop": H / (8.0 * T),
+           "formula": "ratio = (H / (8 N T)) / (b / (6 N)) = 6 H / (8 b T)"}
+    used = [a[f"information.{k}"] for k in ("episode_tokens", "bits_per_token", "reward_bits")]
+    if json_output:
+        from rlscale.cli._common import print_json
+
+        return print_json(dict(doc, assumptions=[u.to_dict() for u in used]))
+    rows = [("next-token prediction: bits per FLOP x N", doc["next_token_bits_per_param_flop"],
+             "bits (b / 6)"),
+            ("RL episode: bits per FLOP x N", doc["rl_bits_per_param_flop"], "bits (H / 8T)"),
+            ("RL / next-token information per FLOP", ratio, f"= 1 / {_num(1 / ratio)}"),
+            ("below the essay's 1/10,000?", "yes" if ratio < 1e-4 else "no", ""),
+            ("episode length where it crosses 1/10,000",
+             doc["episode_tokens_for_one_ten_thousandth"], "tokens")]
+    _print("information per FLOP (N = active parameters, cancels in the ratio)", rows, used)
+
+
 def _show_defaults(scenario: Optional[str], json_output: bool) -> None:
     from rlscale.econ.assumptions import hardware_profiles, load_data, resolve
 
@@ -362,8 +412,8 @@ def _show_defaults(scenario: Optional[str], json_output: bool) -> None:
 
 
 def register(app) -> None:
-    """Add the ``cost`` group (training, deployment, breakeven, energy, --show-defaults)."""
-    group = typer.Typer(help="Cost models: training, deployment, break-even, energy.",
+    """Add the ``cost`` group (training, deployment, breakeven, energy, information, --show-defaults)."""
+    group = typer.Typer(help="Cost models: training, deployment, break-even, energy, information.",
                         invoke_without_command=True)
 
     @group.callback()
@@ -383,4 +433,5 @@ def register(app) -> None:
     group.command("deployment")(deployment)
     group.command("breakeven")(breakeven)
     group.command("energy")(energy)
+    group.command("information")(information)
     app.add_typer(group, name="cost")
