@@ -396,7 +396,35 @@ def _economics(ratio: dict) -> dict[str, Any] | None:
              for frac in RL_FRACTIONS for s in (10, 100, 1_000, 1_000_000)]
     return {"scale_up": scale_ups, "curves": curves, "table": table,
             "formula": "total training multiplier = (1 + scale-up × RL fraction) / (1 + RL fraction)"
-                       " (pre-training fixed; rlscale.econ.training.training_multiplier)"}
+                       " (pre-training fixed; rlscale.econ.training.training_multiplier)",
+            "breakeven": _breakeven(ratio)}
+
+
+BREAKEVEN_KEYS = ("training.pretrain_flops", "training.rl_fraction", "training.rl_scale",
+                  "deployment.output_tokens_per_query", "deployment.active_params",
+                  "deployment.queries_per_day", "deployment.horizon_days")
+
+
+def _breakeven(ratio: dict) -> dict[str, Any] | None:
+    """Train or think longer: :func:`rlscale.econ.breakeven` at the headline slope ratio, with
+    the economics module's default assumptions (each with unit and citation)."""
+    try:
+        from rlscale.econ import breakeven
+        from rlscale.econ.assumptions import defaults
+    except ImportError:
+        return None
+    if ratio["value"] is None or ratio["value"] <= 0:
+        return None
+    a = defaults()
+    res = breakeven(
+        pretrain_flops=a.value("training.pretrain_flops"), rl_fraction=a.value("training.rl_fraction"),
+        rl_scale=a.value("training.rl_scale"), slope_ratio=ratio["value"],
+        output_tokens=a.value("deployment.output_tokens_per_query"),
+        active_params=a.value("deployment.active_params"),
+        queries_per_day=a.value("deployment.queries_per_day"),
+        horizon_days=a.value("deployment.horizon_days"))
+    return dict(res, slope_ratio=ratio["value"],
+                assumptions=[a[k].to_dict() for k in BREAKEVEN_KEYS])
 
 
 def _claims() -> list[dict[str, Any]] | None:

@@ -27,7 +27,10 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 2)))
 #: Most curves drawn in one panel; the rest stay in the tables and results.json.
 MAX_CURVES_PER_PANEL = 7
-#: Above this many points a scatter is rasterized inside the SVG (keeps the file small).
+#: Most RL/inference pairs drawn in the slope-ratio chart (the rest stay in the table).
+MAX_RATIO_ROWS = 24
+#: Above this many points in a panel the scatter is rasterized inside the SVG (keeps the file
+#: small and quick to draw) and drawn without error bars.
 RASTERIZE_ABOVE = 1500
 #: Where the essay's exchange pairs are labelled (axes fraction): clear of the lines and legend.
 EXCHANGE_LABEL_AT = ((0.06, 0.40), (0.60, 0.14))
@@ -169,10 +172,11 @@ def twin_chart(results: dict, input_label: str | None = None, *,
     for ax, axis in zip(axes, axes_drawn):
         ids = panels[axis]
         units = {info[c]["compute_unit"] for c in ids}
+        many = sum(len(obs_by_curve.get(c, [])) for c in ids) > RASTERIZE_ABOVE
         for curve in ids:
             st = _style(style_index)
             style_index += 1
-            _draw_curve(ax, curve, obs_by_curve.get(curve, []), fits.get(curve), st)
+            _draw_curve(ax, curve, obs_by_curve.get(curve, []), fits.get(curve), st, many)
         _log_axis(ax, "x", _multiplier if units <= {"relative", "samples"} else None)
         xs = [o["compute"] for c in ids for o in obs_by_curve.get(c, [])]
         spans.append((math.log10(min(xs)), math.log10(max(xs))) if xs else None)
@@ -202,7 +206,10 @@ def twin_chart(results: dict, input_label: str | None = None, *,
     return fig
 
 
-def _draw_curve(ax, curve: str, obs: list[dict], fit: dict | None, st: dict) -> None:
+def _draw_curve(ax, curve: str, obs: list[dict], fit: dict | None, st: dict,
+                many: bool = False) -> None:
+    """Points (+ Wilson error bars), fitted line and band of one curve. ``many``: the panel
+    holds so many points that they are drawn small, rasterized, and without error bars."""
     x = np.array([o["compute"] for o in obs], dtype=float)
     y = np.array([o["score"] for o in obs], dtype=float)
     lo = np.array([np.nan if o["err_low"] is None else o["err_low"] for o in obs], dtype=float)
@@ -210,7 +217,6 @@ def _draw_curve(ax, curve: str, obs: list[dict], fit: dict | None, st: dict) -> 
     label = _short(curve, 30)
     if fit is not None:
         label += f": {_fmt_est(fit['slope_per_decade'], 100)}"
-    many = len(x) > RASTERIZE_ABOVE
     if fit is not None and len(fit["grid"]["compute"]) > 1:
         g = fit["grid"]
         gx = np.array(g["compute"], dtype=float)
@@ -219,7 +225,8 @@ def _draw_curve(ax, curve: str, obs: list[dict], fit: dict | None, st: dict) -> 
         if np.isfinite(band_lo).any():
             ax.fill_between(gx, band_lo, band_hi, color=st["color"], alpha=0.16, linewidth=0)
         ax.plot(gx, np.array(g["score"], dtype=float), color=st["color"],
-                linestyle=st["linestyle"], linewidth=2.0, label=label)
+                linestyle=st["linestyle"], linewidth=2.4 if many else 2.0, label=label,
+                zorder=4 if many else 2)  # over a cloud of points, the fit must stay visible
         label = None
     has_err = np.isfinite(lo) & np.isfinite(hi)
     if has_err.any() and not many:
@@ -228,17 +235,21 @@ def _draw_curve(ax, curve: str, obs: list[dict], fit: dict | None, st: dict) -> 
                     elinewidth=0.9, capsize=2.5, alpha=0.8)
     ax.scatter(x, y, marker=st["marker"], s=12 if many else 34, color=st["color"],
                edgecolors="white", linewidths=0.6, zorder=3, label=label,
-               alpha=0.5 if many else 1.0, rasterized=many)
+               alpha=0.3 if many else 1.0, rasterized=many)
 
 
 # --------------------------------------------------------------------------- slope ratios
 
 def slope_ratio_chart(results: dict) -> Figure:
     """Every RL/inference slope ratio with its interval, against the essay's 0.5 and parity."""
-    cmps = [c for c in results["comparisons"] if c["slope_ratio"]["value"] is not None]
+    head = results["headline"].get("index")
+    first = [results["comparisons"][head]] if head is not None else []
+    cmps = first + [c for k, c in enumerate(results["comparisons"])
+                    if k != head and c["slope_ratio"]["value"] is not None]
+    shown = len(cmps)
+    cmps = cmps[:MAX_RATIO_ROWS]
     level = results["settings"]["level"]
     fig, ax = _new_figure(8.0, 1.6 + 0.42 * max(len(cmps), 1))
-    head = results["headline"].get("index")
     labels = []
     for k, c in enumerate(cmps):
         r = c["slope_ratio"]
@@ -264,6 +275,9 @@ def slope_ratio_chart(results: dict) -> Figure:
     ax.set_xlabel("slope ratio (RL points per 10x ÷ inference points per 10x; "
                   f"bars: {level:.0%} interval)")
     ax.grid(axis="y", visible=False)
+    if shown > len(cmps):
+        ax.set_title(f"first {len(cmps)} of {shown} pairs (all are in the table)", loc="left",
+                     fontsize=9, fontweight="normal")
     if not cmps:
         ax.text(0.5, 0.5, "no RL/inference pair could be compared", transform=ax.transAxes,
                 ha="center", va="center", color="#666666")
@@ -334,6 +348,41 @@ def economics_chart(results: dict) -> Figure:
     return fig
 
 
+def _count(x: float) -> str:
+    """4.8 million, 12 billion, 3,400: counts in words a reader can say."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if x >= size:
+            return f"{x / size:.2g} {word}"
+    return f"{x:,.0f}"
+
+
+def breakeven_chart(results: dict) -> Figure:
+    """Train or think longer: one-off RL cost vs the extra inference it replaces, by volume."""
+    be = results["economics"]["breakeven"]
+    values = {a["name"]: a["value"] for a in be["assumptions"]}
+    horizon = values["deployment.horizon_days"]
+    q = np.logspace(2, 10, 81)
+    fig, ax = _new_figure(7.6, 4.6)
+    st_rl, st_inf = _style(0), _style(1)
+    ax.plot(q, np.full_like(q, be["rl_flops_one_off"]), color=st_rl["color"], linewidth=2.2,
+            label=f"RL scale-up {values['training.rl_scale']:g}x: one-off training FLOP")
+    ax.plot(q, be["extra_flops_per_query"] * q * horizon, color=st_inf["color"], linestyle="--",
+            linewidth=2.2, label=f"same gain by {be['inference_multiplier']:.3g}x inference: "
+                                 f"extra FLOP over {horizon:g} days")
+    qb = be["breakeven_queries_per_day"]
+    if q[0] <= qb <= q[-1]:
+        ax.axvline(qb, color="black", linestyle=":", linewidth=1.2)
+        ax.annotate(f"break-even ≈ {_count(qb)} queries/day", (qb, be["rl_flops_one_off"]),
+                    xytext=(0.62, 0.12), textcoords="axes fraction", fontsize=8.5, ha="left",
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 0.8})
+    _log_axis(ax, "x")
+    _log_axis(ax, "y")
+    ax.set_xlabel("deployment volume (queries per day, log scale)")
+    ax.set_ylabel("compute (FLOP, log scale)")
+    ax.legend(loc="upper left")
+    return fig
+
+
 def figure_specs(results: dict) -> list[dict[str, Any]]:
     """The figures this results dict supports: name, title, caption and the drawing function."""
     specs = []
@@ -371,4 +420,10 @@ def figure_specs(results: dict) -> list[dict[str, Any]]:
                       "caption": "Total training compute (pre-training + RL) relative to today, as "
                                  "RL is scaled up from 1%, 10% or 100% of pre-training compute.",
                       "draw": economics_chart})
+    if results.get("economics") and results["economics"].get("breakeven"):
+        specs.append({"name": "breakeven", "title": "Train or think longer?",
+                      "caption": "Below the break-even volume, buying the capability gain with "
+                                 "more inference is cheaper; above it, the one-off RL scale-up is. "
+                                 "Assumptions (with citations) are listed under Economics.",
+                      "draw": breakeven_chart})
     return specs

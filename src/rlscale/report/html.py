@@ -136,8 +136,17 @@ def render_html(results: dict, figures: list[dict]) -> str:
     pretrain_w = ex["pretrain_inference_oom"] if ex else 1.5
     obs_rows = results["observations"][:MAX_OBSERVATION_ROWS]
     level = results["settings"]["level"]
+    econ = results.get("economics") or {}
+    fractions = [c["rl_fraction"] for c in econ.get("curves", [])]
+    by_scale: dict[float, dict[float, Any]] = {}
+    for row in econ.get("table", []):
+        by_scale.setdefault(row["scale_up"], {})[row["rl_fraction"]] = row["total_multiplier"]
+    econ_rows = [(s, [by_scale[s].get(f) for f in fractions]) for s in by_scale]
+    be = econ.get("breakeven") or {}
+    be_values = {a["name"]: a["value"] for a in be.get("assumptions", [])}
     template = env.get_template("report.html.j2")
     return template.render(
+        econ_fractions=fractions, econ_rows=econ_rows, be_values=be_values,
         r=results, head=head, head_fits=head_fits, ex_10=ex_10, figures=figures,
         level_pct=f"{level:.0%}", obs_rows=obs_rows,
         obs_hidden=len(results["observations"]) > len(obs_rows),
