@@ -103,17 +103,19 @@ def fit_command(
               f"resamples, seed {seed}; --json for machine-readable output", highlight=False)
 
 
-def _fit_pair(data: str, rl: str, inference: str, form: str, seed: int, bootstrap: int,
-              at_score: float | None, score_scale: str):
+def _fit_pair(data: str, rl: str, inference: str, forms: tuple[str, str], seed: int,
+              bootstrap: int, at_score: float | None, score_scale: str):
+    """Fit the RL and the inference curve (each with its own form) from one table."""
     from rlscale.errors import RlscaleError
     from rlscale.fitting import fit
 
     if rl == inference:
         raise RlscaleError(f"--rl and --inference name the same curve '{rl}'")
     obs = _load(data, [rl, inference], score_scale)
-    fits = fit(obs, curves=[rl, inference], form=form, bootstrap=bootstrap, seed=seed,
-               at_score=at_score)
-    return fits[rl], fits[inference]
+    # fit() seeds each curve from (seed, curve id), so fitting them one at a time is the same
+    fits = [fit(obs, curves=[cid], form=form, bootstrap=bootstrap, seed=seed,
+                at_score=at_score)[cid] for cid, form in zip((rl, inference), forms)]
+    return fits[0], fits[1]
 
 
 def compare_command(
@@ -122,6 +124,11 @@ def compare_command(
     inference: str = typer.Option(..., "--inference", metavar="ID",
                                   help="Curve id of the inference-compute curve."),
     form: str = typer.Option("loglinear", "--form", "-f", help="Curve form for both fits."),
+    rl_form: Optional[str] = typer.Option(None, "--rl-form", help="Form of the RL fit only "
+                                                                  "(default: --form)."),
+    inference_form: Optional[str] = typer.Option(None, "--inference-form",
+                                                 help="Form of the inference fit only "
+                                                      "(default: --form)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
     bootstrap: int = typer.Option(1000, "--bootstrap", "-b", help="Number of resamples."),
     at_score: Optional[float] = typer.Option(None, "--at-score",
@@ -135,7 +142,8 @@ def compare_command(
     from rlscale.convert import compare
 
     score = _at_score(at_score, score_scale)
-    fit_rl, fit_inf = _fit_pair(data, rl, inference, form, seed, bootstrap, score, score_scale)
+    forms = (rl_form or form, inference_form or form)
+    fit_rl, fit_inf = _fit_pair(data, rl, inference, forms, seed, bootstrap, score, score_scale)
     result = compare(fit_rl, fit_inf, at_score=score)
     if json_output:
         from rlscale.cli._common import print_json
@@ -215,7 +223,8 @@ def exchange_command(
             raise RlscaleError("with DATA, give both --rl ID and --inference ID")
         from rlscale.convert import compare
 
-        cmp = compare(*_fit_pair(data, rl, inference, form, seed, bootstrap, None, score_scale))
+        cmp = compare(*_fit_pair(data, rl, inference, (form, form), seed, bootstrap, None,
+                                 score_scale))
         ratio, ratio_low, ratio_high = (cmp.slope_ratio.value, cmp.slope_ratio.ci_low,
                                         cmp.slope_ratio.ci_high)
         doc["ratio_source"] = f"fitted: {rl} vs {inference} in {data}"
