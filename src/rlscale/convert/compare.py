@@ -140,11 +140,19 @@ def _default_score(rl: FitResult, inf: FitResult, warnings: list[str]) -> float:
     return 0.5 * (min(rl.score_min, inf.score_min) + max(rl.score_max, inf.score_max))
 
 
+def _root(factor: float, ratio: float) -> float:
+    """``factor ** (1/ratio)`` for ratio > 0; ``inf`` instead of an OverflowError."""
+    if not ratio > 0:
+        return math.nan
+    e = math.log10(factor) / ratio
+    return math.inf if e > 308 else 10.0 ** e
+
+
 def _power_ci(factor: float, lo_ratio: float, hi_ratio: float) -> tuple[float, float]:
     """CI of factor ** (1/ratio) from the ratio's CI (monotone in the ratio when ratio > 0)."""
     if not (math.isfinite(lo_ratio) and math.isfinite(hi_ratio)) or lo_ratio <= 0:
         return math.nan, math.nan
-    a, b = factor ** (1.0 / hi_ratio), factor ** (1.0 / lo_ratio)
+    a, b = _root(factor, hi_ratio), _root(factor, lo_ratio)
     return min(a, b), max(a, b)
 
 
@@ -223,7 +231,9 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
     equivalents = []
     for fct in factors:
         fct = float(fct)
-        rf = fct ** (1 / value) if value > 0 else math.nan
+        if not (math.isfinite(fct) and fct > 0):
+            raise RlscaleError(f"inference factor must be finite and > 0, got {fct}")
+        rf = _root(fct, value)
         lo, hi = _power_ci(fct, b_lo, b_hi)
         equivalents.append({"inference_factor": fct, "rl_factor": rf,
                             "rl_factor_ci_low": lo, "rl_factor_ci_high": hi})

@@ -78,4 +78,8 @@ def exchange(factor: float, *, ratio: float, from_: str = "rl", to: str = "infer
         if axis not in AXES:
             raise RlscaleError(f"unknown {name} axis '{axis}': choose one of {', '.join(AXES)}")
     w = oom_weights(ratio, pretrain_inference_oom)
-    return float(10.0 ** (math.log10(f) * w[from_] / w[to]))
+    exponent = math.log10(f) * w[from_] / w[to]
+    if exponent > 308:
+        raise RlscaleError(f"the equivalent factor, 10^{exponent:.4g}, is too large to "
+                           "represent; use a smaller factor or a larger ratio")
+    return float(10.0 ** exponent)

@@ -63,7 +63,7 @@ def fit_full(form: Form, x, y, w, lo, hi, starts_public, *, polish: bool = True)
     # all starts at once with the batched solver, then polish the best with scipy's TRF
     S = len(starts)
     theta, ok = batched_lm(form, x, np.broadcast_to(y, (S, len(x))),
-                           np.broadcast_to(w, (S, len(x))), starts, lo, hi, max_iter=200)
+                           np.broadcast_to(w, (S, len(x))), starts, lo, hi, max_iter=60)
     costs = np.array([np.sum(resid(t) ** 2) for t in theta])
     costs = np.where(np.isfinite(costs), costs, np.inf)
     order = np.argsort(costs)
@@ -90,7 +90,7 @@ def fit_full(form: Form, x, y, w, lo, hi, starts_public, *, polish: bool = True)
 
 
 def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
-               ftol: float = 1e-10):
+               ftol: float = 1e-8):
     """Levenberg–Marquardt on a batch of problems sharing ``x``.
 
     Parameters
@@ -125,11 +125,19 @@ def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
     converged = np.zeros(B, bool)
     alive = np.ones(B, bool)
 
-    def resid(th, idx):
-        with np.errstate(all="ignore"):
-            f = form.evaluate(x, form.to_public(th)[:, None, :])
+    log_idx, log_sign = form._log_index()
+
+    def resid(th, idx):  # called inside np.errstate(all="ignore") below
+        pub = th.copy()
+        pub[:, log_idx] = log_sign * np.power(10.0, th[:, log_idx])
+        f = form.func(x, *[pub[:, i, None] for i in range(P)])
         return sw[idx] * (y[idx] - f)
 
+    with np.errstate(all="ignore"):
+        return _lm_loop(resid, theta, lam, converged, alive, lo, hi, max_iter, ftol, B, P)
+
+
+def _lm_loop(resid, theta, lam, converged, alive, lo, hi, max_iter, ftol, B, P):
     r = resid(theta, np.arange(B))
     cost = np.sum(r * r, axis=1)
     alive &= np.isfinite(cost)
@@ -147,8 +155,9 @@ def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
             tp[:, p] += step
             J[:, :, p] = (resid(tp, idx) - rr) / step[:, None]
         J = np.where(np.isfinite(J), J, 0.0)
-        JtJ = np.einsum("bnp,bnq->bpq", J, J)
-        g = np.einsum("bnp,bn->bp", J, rr)
+        Jt = J.transpose(0, 2, 1)
+        JtJ = Jt @ J
+        g = (Jt @ rr[:, :, None])[:, :, 0]
         # parameters held at a bound by the gradient are frozen for this step (active set)
         active = ((th <= lo) & (g > 0)) | ((th >= hi) & (g < 0))
         free = ~active
@@ -158,11 +167,10 @@ def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
         dmax = np.max(d, axis=1, keepdims=True)
         d = np.maximum(d, 1e-12 * dmax + 1e-300)
         A = JtJ + lam[idx, None, None] * d[:, :, None] * eye
-        with np.errstate(all="ignore"):
-            try:
-                delta = -np.linalg.solve(A, g[:, :, None])[:, :, 0]
-            except np.linalg.LinAlgError:
-                delta = -np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, g)])
+        try:
+            delta = -np.linalg.solve(A, g[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            delta = -np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(A, g)])
         new = np.clip(th + delta, lo, hi)
         rn = resid(new, idx)
         cn = np.sum(rn * rn, axis=1)

@@ -84,24 +84,27 @@ class Form:
         return np.atleast_2d(self.guess(log10_c, score))
 
     # --- internal (fitting) parameter space ----------------------------------------------------
+    def _log_index(self) -> tuple[np.ndarray, np.ndarray]:
+        idx = [i for i, name in enumerate(self.param_names) if name in self.log_params]
+        signs = [float(self.log_params[self.param_names[i]]) for i in idx]
+        return np.array(idx, dtype=int), np.array(signs)
+
     def to_internal(self, params) -> np.ndarray:
         """Map public parameters ``(..., P)`` to the space the optimiser works in."""
         p = np.array(params, dtype=float, copy=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for i, name in enumerate(self.param_names):
-                sign = self.log_params.get(name)
-                if sign is not None:
-                    p[..., i] = np.log10(sign * p[..., i])
+        idx, signs = self._log_index()
+        if idx.size:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                p[..., idx] = np.log10(signs * p[..., idx])
         return p
 
     def to_public(self, theta) -> np.ndarray:
         """Inverse of :meth:`to_internal`."""
         p = np.array(theta, dtype=float, copy=True)
-        with np.errstate(over="ignore"):
-            for i, name in enumerate(self.param_names):
-                sign = self.log_params.get(name)
-                if sign is not None:
-                    p[..., i] = sign * np.power(10.0, p[..., i])
+        idx, signs = self._log_index()
+        if idx.size:
+            with np.errstate(over="ignore"):
+                p[..., idx] = signs * np.power(10.0, p[..., idx])
         return p
 
     def internal_bounds(self, log10_c, score) -> tuple[np.ndarray, np.ndarray]:
@@ -121,12 +124,13 @@ class Form:
         """``func`` with a parameter array ``(..., P)`` instead of separate arguments."""
         params = np.asarray(params, float)
         with np.errstate(all="ignore"):
-            return self.func(log10_c, *np.moveaxis(params, -1, 0))
+            return self.func(log10_c, *[params[..., i] for i in range(params.shape[-1])])
 
     def evaluate_slope(self, log10_c, params) -> np.ndarray:
         params = np.asarray(params, float)
         with np.errstate(all="ignore"):
-            return self.slope_per_decade(log10_c, *np.moveaxis(params, -1, 0))
+            return self.slope_per_decade(log10_c,
+                                         *[params[..., i] for i in range(params.shape[-1])])
 
     def __repr__(self) -> str:
         return f"Form({self.name!r}, params={self.param_names})"
