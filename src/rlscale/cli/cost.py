@@ -104,17 +104,28 @@ def _hardware(a) -> dict[str, float]:
 # ---------------------------------------------------------------- commands
 
 def training(
-    rl_fraction: Optional[float] = typer.Option(None, "--rl-fraction", help="RL compute / pre-training compute before the scale-up [default 0.01]."),
-    rl_scale: Optional[float] = typer.Option(None, "--rl-scale", help="RL scale-up factor k [default 10]."),
-    pretrain_flops: Optional[float] = typer.Option(None, "--pretrain-flops", help="Pre-training compute P in FLOP [default 1e25]."),
-    steps: int = typer.Option(0, "--steps", min=0, max=30, help="Also show a path of this many successive --rl-scale steps."),
-    budget: Optional[float] = typer.Option(None, "--budget", help="Largest RL scale-up whose total-cost multiplier stays within this."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Hardware profile: H100, H200, B200."),
-    peak_flops: Optional[float] = typer.Option(None, "--peak-flops", help="Dense peak FLOP/s per GPU (overrides the profile)."),
-    watts: Optional[float] = typer.Option(None, "--watts", help="Watts per GPU (overrides the profile)."),
-    utilisation: Optional[float] = typer.Option(None, "--utilisation", help="Fraction of peak FLOP/s achieved (MFU)."),
-    pue: Optional[float] = typer.Option(None, "--pue", help="Datacenter power usage effectiveness (>= 1)."),
-    usd_per_gpu_hour: Optional[float] = typer.Option(None, "--usd-per-gpu-hour", help="GPU-hour price, to report money."),
+    rl_fraction: Optional[float] = typer.Option(None, "--rl-fraction",
+        help="RL compute / pre-training compute before the scale-up [default 0.01]."),
+    rl_scale: Optional[float] = typer.Option(None, "--rl-scale",
+        help="RL scale-up factor k [default 10]."),
+    pretrain_flops: Optional[float] = typer.Option(None, "--pretrain-flops",
+        help="Pre-training compute P in FLOP [default 1e25]."),
+    steps: int = typer.Option(0, "--steps", min=0, max=30,
+        help="Also show a path of this many successive --rl-scale steps."),
+    budget: Optional[float] = typer.Option(None, "--budget",
+        help="Largest RL scale-up whose total-cost multiplier stays within this."),
+    profile: Optional[str] = typer.Option(None, "--profile",
+        help="Hardware profile: H100, H200, B200."),
+    peak_flops: Optional[float] = typer.Option(None, "--peak-flops",
+        help="Dense peak FLOP/s per GPU (overrides the profile)."),
+    watts: Optional[float] = typer.Option(None, "--watts",
+        help="Watts per GPU (overrides the profile)."),
+    utilisation: Optional[float] = typer.Option(None, "--utilisation",
+        help="Fraction of peak FLOP/s achieved (MFU)."),
+    pue: Optional[float] = typer.Option(None, "--pue",
+        help="Datacenter power usage effectiveness (>= 1)."),
+    usd_per_gpu_hour: Optional[float] = typer.Option(None, "--usd-per-gpu-hour",
+        help="GPU-hour price, to report money."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
     json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -165,13 +176,19 @@ def training(
 
 
 def deployment(
-    multiplier: Optional[float] = typer.Option(None, "--multiplier", help="Inference multiplier m on generated tokens [default 30]."),
-    output_tokens: Optional[float] = typer.Option(None, "--output-tokens", help="Generated tokens per query before scaling."),
-    input_tokens: Optional[float] = typer.Option(None, "--input-tokens", help="Prompt tokens per query (not multiplied)."),
-    queries_per_day: Optional[float] = typer.Option(None, "--queries-per-day", help="Deployment volume."),
-    active_params: Optional[float] = typer.Option(None, "--active-params", help="Active parameters per token (FLOP/token = 2N)."),
+    multiplier: Optional[float] = typer.Option(None, "--multiplier",
+        help="Inference multiplier m on generated tokens [default 30]."),
+    output_tokens: Optional[float] = typer.Option(None, "--output-tokens",
+        help="Generated tokens per query before scaling."),
+    input_tokens: Optional[float] = typer.Option(None, "--input-tokens",
+        help="Prompt tokens per query (not multiplied)."),
+    queries_per_day: Optional[float] = typer.Option(None, "--queries-per-day",
+        help="Deployment volume."),
+    active_params: Optional[float] = typer.Option(None, "--active-params",
+        help="Active parameters per token (FLOP/token = 2N)."),
     days: float = typer.Option(30.0, "--days", help="Length of the period to cost, in days."),
-    usd_per_million_tokens: Optional[float] = typer.Option(None, "--usd-per-million-tokens", help="Token price, to report money."),
+    usd_per_million_tokens: Optional[float] = typer.Option(None, "--usd-per-million-tokens",
+        help="Token price, to report money."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
     json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -210,14 +227,22 @@ def deployment(
 
 
 def breakeven(
-    rl_fraction: Optional[float] = typer.Option(None, "--rl-fraction", help="RL compute / pre-training compute before the scale-up."),
-    rl_scale: Optional[float] = typer.Option(None, "--rl-scale", help="RL scale-up factor k (> 1)."),
-    pretrain_flops: Optional[float] = typer.Option(None, "--pretrain-flops", help="Pre-training compute P in FLOP."),
-    slope_ratio: Optional[float] = typer.Option(None, "--slope-ratio", help="RL slope / inference slope [default: fitted from catalog:essay]."),
-    output_tokens: Optional[float] = typer.Option(None, "--output-tokens", help="Generated tokens per query before scaling."),
-    active_params: Optional[float] = typer.Option(None, "--active-params", help="Active parameters per token."),
-    queries_per_day: Optional[float] = typer.Option(None, "--queries-per-day", help="Deployment volume."),
-    horizon_days: Optional[float] = typer.Option(None, "--horizon-days", help="Deployment horizon in days."),
+    rl_fraction: Optional[float] = typer.Option(None, "--rl-fraction",
+        help="RL compute / pre-training compute before the scale-up."),
+    rl_scale: Optional[float] = typer.Option(None, "--rl-scale",
+        help="RL scale-up factor k (> 1)."),
+    pretrain_flops: Optional[float] = typer.Option(None, "--pretrain-flops",
+        help="Pre-training compute P in FLOP."),
+    slope_ratio: Optional[float] = typer.Option(None, "--slope-ratio",
+        help="RL slope / inference slope [default: fitted from catalog:essay]."),
+    output_tokens: Optional[float] = typer.Option(None, "--output-tokens",
+        help="Generated tokens per query before scaling."),
+    active_params: Optional[float] = typer.Option(None, "--active-params",
+        help="Active parameters per token."),
+    queries_per_day: Optional[float] = typer.Option(None, "--queries-per-day",
+        help="Deployment volume."),
+    horizon_days: Optional[float] = typer.Option(None, "--horizon-days",
+        help="Deployment horizon in days."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
     json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -271,15 +296,23 @@ def breakeven(
 
 def energy(
     flops: float = typer.Option(..., "--flops", help="Compute to translate, in FLOP (e.g. 2e31)."),
-    days: Optional[float] = typer.Option(None, "--days", help="Run length: report the GPUs needed."),
+    days: Optional[float] = typer.Option(None, "--days",
+        help="Run length: report the GPUs needed."),
     gpus: Optional[float] = typer.Option(None, "--gpus", help="GPU count: report the run length."),
-    datacenter_gpus: Optional[float] = typer.Option(None, "--datacenter-gpus", help="GPUs per datacenter: report datacenters."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Hardware profile: H100, H200, B200."),
-    peak_flops: Optional[float] = typer.Option(None, "--peak-flops", help="Dense peak FLOP/s per GPU (overrides the profile)."),
-    watts: Optional[float] = typer.Option(None, "--watts", help="Watts per GPU (overrides the profile)."),
-    utilisation: Optional[float] = typer.Option(None, "--utilisation", help="Fraction of peak FLOP/s achieved (MFU)."),
-    pue: Optional[float] = typer.Option(None, "--pue", help="Datacenter power usage effectiveness (>= 1)."),
-    world_twh: Optional[float] = typer.Option(None, "--world-twh", help="World electricity generation, TWh per year."),
+    datacenter_gpus: Optional[float] = typer.Option(None, "--datacenter-gpus",
+        help="GPUs per datacenter: report datacenters."),
+    profile: Optional[str] = typer.Option(None, "--profile",
+        help="Hardware profile: H100, H200, B200."),
+    peak_flops: Optional[float] = typer.Option(None, "--peak-flops",
+        help="Dense peak FLOP/s per GPU (overrides the profile)."),
+    watts: Optional[float] = typer.Option(None, "--watts",
+        help="Watts per GPU (overrides the profile)."),
+    utilisation: Optional[float] = typer.Option(None, "--utilisation",
+        help="Fraction of peak FLOP/s achieved (MFU)."),
+    pue: Optional[float] = typer.Option(None, "--pue",
+        help="Datacenter power usage effectiveness (>= 1)."),
+    world_twh: Optional[float] = typer.Option(None, "--world-twh",
+        help="World electricity generation, TWh per year."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
     json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -313,10 +346,14 @@ def energy(
 
 
 def information(
-    episode_tokens: Optional[float] = typer.Option(None, "--episode-tokens", help="Tokens per RL episode T [default 10,000]."),
-    bits_per_token: Optional[float] = typer.Option(None, "--bits-per-token", help="Bits of signal per pre-training token b [default 1]."),
-    reward_bits: Optional[float] = typer.Option(None, "--reward-bits", help="Bits per RL episode H [default 1: pass/fail]."),
-    success_rate: Optional[float] = typer.Option(None, "--success-rate", help="Set H to the entropy of a pass/fail reward at this success rate."),
+    episode_tokens: Optional[float] = typer.Option(None, "--episode-tokens",
+        help="Tokens per RL episode T [default 10,000]."),
+    bits_per_token: Optional[float] = typer.Option(None, "--bits-per-token",
+        help="Bits of signal per pre-training token b [default 1]."),
+    reward_bits: Optional[float] = typer.Option(None, "--reward-bits",
+        help="Bits per RL episode H [default 1: pass/fail]."),
+    success_rate: Optional[float] = typer.Option(None, "--success-rate",
+        help="Set H to the entropy of a pass/fail reward at this success rate."),
     scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
     json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -418,9 +455,12 @@ def register(app) -> None:
 
     @group.callback()
     def _cost(ctx: typer.Context,
-              show_defaults: bool = typer.Option(False, "--show-defaults", help="Print every default with its unit and source, then exit."),
-              scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP + " (with --show-defaults)"),
-              json_output: bool = typer.Option(False, "--json", help=JSON_HELP + " (with --show-defaults)")) -> None:
+              show_defaults: bool = typer.Option(False, "--show-defaults",
+                  help="Print every default with its unit and source, then exit."),
+              scenario: Optional[str] = typer.Option(None, "--scenario",
+                  help=SCENARIO_HELP + " (with --show-defaults)"),
+              json_output: bool = typer.Option(False, "--json",
+                  help=JSON_HELP + " (with --show-defaults)")) -> None:
         """Cost models: training, deployment, break-even, energy. Every input has a cited default."""
         if show_defaults:
             _show_defaults(scenario, json_output)

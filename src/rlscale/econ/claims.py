@@ -146,9 +146,14 @@ def _used(a: Assumptions, *keys: str) -> list[dict[str, Any]]:
     return [a[k].to_dict() for k in keys]
 
 
-def _published(name: str, unit: str) -> dict[str, Any]:
-    return {"name": name, "value": constant(name), "unit": unit, "tag": "see citation",
-            "citation": citation(name), "source": "defaults.toml", "range": None}
+def _published(name: str) -> dict[str, Any]:
+    """A published reference point of defaults.toml, in the shape of an assumption."""
+    from rlscale.econ.assumptions import load_data
+
+    section, _, key = name.partition(".")
+    rec = load_data()[section][key]
+    return {"name": name, "value": constant(name), "unit": rec["unit"], "tag": rec["tag"],
+            "citation": citation(name), "source": "published (defaults.toml)", "range": None}
 
 
 # ------------------------------------------------------------------ the ledger

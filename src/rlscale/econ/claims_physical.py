@@ -48,8 +48,9 @@ def physical_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         "it would require replacing every GPU in their datacenter with 5 entirely new datacenters "
         "of the same size", 5.0, "5 per GPU", dc, "datacenters per Grok 4 GPU",
         REPRODUCED if ok else DEPENDS,
-        f"{mult:.0e}x the compute on the same GPU type over the same run length needs {mult:.0e}x "
-        f"the GPUs: {gpus:,.0f} x {mult:.0e} = {gpus * mult:.1e} GPUs, i.e. {dc:.2f} datacenters "
+        f"{_fmt(mult)}x the compute on the same GPU type over the same run length needs "
+        f"{_fmt(mult)}x the GPUs: {gpus:,.0f} x {_fmt(mult)} = {_fmt(gpus * mult)} GPUs, i.e. "
+        f"{dc:.2f} datacenters "
         f"of {a.value('grok4.datacenter_gpus'):,.0f} GPUs per original GPU. Sensitivity: on B200s "
         f"({speed_b200:.2f}x the dense BF16 FLOP/s) {b200:.2f}; with the claim-6 chain's "
         f"multiplier ({_fmt(chain)}x instead of 1,000,000x) {dc_chain:.2f}; a run k times longer "
@@ -78,7 +79,7 @@ def physical_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         "then using 5 years worth of the entire world's electricity production to train the model",
         5.0, "5 years", years, "years of world electricity generation", verdict,
         f"The essay does not state Grok 4's run length, power per GPU or PUE. Energy = "
-        f"{gpus * mult:.1e} GPUs x {a.value('grok4.run_days'):g} days x "
+        f"{_fmt(gpus * mult)} GPUs x {a.value('grok4.run_days'):g} days x "
         f"{a.value('hardware.watts'):g} W x PUE {a.value('hardware.pue'):g} = "
         f"{fl['energy_twh']:,.0f} TWh = {years:.1f} years of {world:,.0f} TWh/yr. The essay's 5 "
         f"years implies a Grok 4 run of {implied:.0f} days at these watts and PUE "
@@ -134,14 +135,15 @@ def physical_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         "it is widely believed that even the 10,000x RL-scaling we saw for o3's training still "
         "ended up using much less compute than the ~10^25 FLOP spent on pre-training", 1e25,
         "~1e25 FLOP", llama, "FLOP", verdict,
-        f"No frontier lab states its pre-training compute. The one lab-stated large figure, "
-        f"Llama 3.1 405B, is {llama:.1e} FLOP ({math.log10(llama / 1e25):+.2f} decades from "
+        f"The frontier labs have not published the pre-training compute of their 2024-25 "
+        f"models. The one lab-stated figure of that class, Llama 3.1 405B, is {_fmt(llama)} FLOP "
+        f"({math.log10(llama / 1e25):+.2f} decades from "
         f"1e25{'' if ok_llama else ', just past the power-of-ten rounding'}); Epoch AI's GPT-4 "
-        f"estimate is {gpt4:.1e} ({math.log10(gpt4 / 1e25):+.2f} decades"
-        f"{', within' if ok_gpt4 else ''}). Later frontier models are believed to be larger, "
-        "which strengthens the essay's point that RL was still small next to pre-training.",
+        f"estimate is {_fmt(gpt4)} ({math.log10(gpt4 / 1e25):+.2f} decades"
+        f"{', within' if ok_gpt4 else ''}). Either way the essay's use of the figure, that o3's "
+        "RL was still small next to pre-training, does not hinge on the exact exponent.",
         POWER_OF_TEN,
-        [_published("published.llama31_405b_pretrain_flops", "FLOP"),
-         _published("published.gpt4_pretrain_flops", "FLOP"), *_used(a, "training.pretrain_flops")],
+        [_published("published.llama31_405b_pretrain_flops"),
+         _published("published.gpt4_pretrain_flops"), *_used(a, "training.pretrain_flops")],
         sensitivity={"llama31_405b": llama, "gpt4_epoch": gpt4}))
     return out

@@ -98,8 +98,8 @@ def training_claims(a: Assumptions, ev: SlopeEvidence) -> list[Claim]:
         "next-1e6-cost", 11,
         "the next 1,000,000x scale-up would require 1,000,000x the total training cost", 1e6,
         "1,000,000x", m11, "x total training compute", REPRODUCED if ok else NOT_REPRODUCED,
-        f"From RL at {r_par:g}x pre-training, (1 + {so_far:.0e}*{r_par:g})/(1 + {r_par:g}) = "
-        f"{_fmt(m11)}x today's total ({1 + so_far * r_par:.4g}x the pre-training compute alone). "
+        f"From RL at {r_par:g}x pre-training, (1 + {_fmt(so_far)} x {r_par:g})/(1 + {r_par:g}) = "
+        f"{_fmt(m11)}x today's total ({_fmt(1 + so_far * r_par)}x the pre-training compute alone). "
         f"It is {_fmt(m11)}x, a factor {1e6 / m11:.1f} below the essay's figure, "
         f"{'within' if ok else 'outside'} power-of-ten rounding.", POWER_OF_TEN, _used(a, "grok4.rl_fraction",
                                                      "grok4.compute_multiplier")))
