@@ -156,3 +156,27 @@ def test_information_ratio_hand_computed():
     assert episode_tokens_for_ratio(1e-4, reward_bits=1, bits_per_token=1) == pytest.approx(7500)
     assert binary_entropy(0.5) == 1.0 and binary_entropy(0.0) == 0.0
     assert binary_entropy(0.11) == pytest.approx(0.4999, abs=1e-3)
+
+
+# ---- properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+fractions = st.floats(min_value=1e-6, max_value=100, allow_nan=False)
+scales = st.floats(min_value=1.0, max_value=1e6, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fractions, scales)
+def test_max_rl_scale_inverts_training_multiplier(r, k):
+    m = training_multiplier(r, k)
+    assert 1.0 <= m <= k * (1 + 1e-12)          # never more than the RL scale-up itself
+    assert max_rl_scale(r, m) == pytest.approx(k, rel=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(fractions, st.integers(min_value=1, max_value=8))
+def test_path_telescopes(r, n):
+    path = path_multiplier(r, n, 10.0)
+    assert path[-1].cumulative_multiplier == pytest.approx(training_multiplier(r, 10.0 ** n),
+                                                           rel=1e-9)

@@ -9,6 +9,12 @@ Stable public API (documented signatures; the report pipeline calls these)::
     econ.resolve("scenario.toml")                              # Assumptions with provenance
     from rlscale.econ.claims import ledger
     [c.to_dict() for c in ledger()]                            # the 16 claims
+    econ.breakeven(pretrain_flops=..., rl_fraction=..., rl_scale=..., slope_ratio=...,
+                   output_tokens=..., active_params=..., queries_per_day=..., horizon_days=...)
+    econ.defaults()["deployment.queries_per_day"].to_dict()     # value, unit, tag, citation
+
+``rlscale.pipeline`` calls ``training_multiplier``, ``breakeven``, ``defaults`` and ``ledger``:
+keep those signatures stable.
 
 Modules: :mod:`~rlscale.econ.training` (training-cost model), :mod:`~rlscale.econ.deployment`
 (deployment cost and break-even), :mod:`~rlscale.econ.physical` (FLOPs -> GPUs, energy, world

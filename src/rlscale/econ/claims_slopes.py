@@ -16,7 +16,8 @@ def _within(ok: bool) -> str:
 
 def _ci_note(ev: SlopeEvidence) -> str:
     if ev.ci_available:
-        return ""
+        lo, hi = ev.ratio_cis["o1-rl"]
+        return f" The analysis core's 95% bootstrap interval for the o1 ratio is [{lo:.3f}, {hi:.3f}]."
     return (" The essay's curves are two stated endpoints each, so the slopes are exact and the "
             "analysis core gives no confidence interval (NaN CI, with a warning).")
 

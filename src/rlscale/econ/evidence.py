@@ -31,6 +31,7 @@ class SlopeEvidence:
     slopes: dict[str, float]
     spans: dict[str, float]
     ratios: dict[str, float]            # RL curve -> slope ratio vs o1-inference
+    ratio_cis: dict[str, tuple[float, float]]   # bootstrap CI of each ratio (NaN when none)
     pooled_ratio: float                 # span-weighted over RL_CURVES
     working_ratio: float                # pooled_ratio, or the scenario's exchange.slope_ratio
     working_source: str
@@ -59,10 +60,12 @@ def slope_evidence(slope_ratio: float | None = None, *, seed: int = 0) -> SlopeE
     spans = {f.curve: math.log10(f.compute_max / f.compute_min) for f in fits}
     warnings: list[str] = []
     ratios: dict[str, float] = {}
+    cis: dict[str, tuple[float, float]] = {}
     ci = True
     for rl in RL_CURVES:
         cmp = rlscale.compare(fits[rl], fits[INFERENCE_CURVE])
         ratios[rl] = float(cmp.slope_ratio.value)
+        cis[rl] = (float(cmp.slope_ratio.ci_low), float(cmp.slope_ratio.ci_high))
         ci = ci and math.isfinite(cmp.slope_ratio.ci_low)
         warnings.extend(f"{rl} vs {INFERENCE_CURVE}: {w}" for w in cmp.warnings)
     for f in fits:
@@ -72,4 +75,4 @@ def slope_evidence(slope_ratio: float | None = None, *, seed: int = 0) -> SlopeE
         working, source = float(slope_ratio), "scenario/flag exchange.slope_ratio"
     else:
         working, source = pooled, "pooled o1 + o1->o3 RL evidence (catalog:essay, span-weighted)"
-    return SlopeEvidence(slopes, spans, ratios, pooled, working, source, ci, warnings)
+    return SlopeEvidence(slopes, spans, ratios, cis, pooled, working, source, ci, warnings)
