@@ -168,3 +168,11 @@ def test_importing_the_economics_cli_stays_light():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out
+
+
+def test_an_absurd_slope_ratio_is_one_line_naming_the_key(capsys, tmp_path):
+    f = tmp_path / "tiny.toml"
+    f.write_text("[exchange]\nslope_ratio = 1e-6\n")
+    code, out, err = run(["claims", "--scenario", f], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "exchange.slope_ratio = 1e-06" in err

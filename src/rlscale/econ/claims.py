@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rlscale.econ.assumptions import Assumptions, constant, citation, resolve
+from rlscale.econ.assumptions import Assumptions, citation, constant, resolve
+from rlscale.errors import RlscaleError
 
 REPRODUCED = "reproduced"
 DEPENDS = "depends on assumptions"
@@ -185,7 +186,14 @@ def ledger(scenario: str | Path | None = None, *, assumptions: Assumptions | Non
 
     a = assumptions if assumptions is not None else resolve(scenario, overrides)
     ev = slope_evidence(a.value("exchange.slope_ratio"), seed=seed)
-    claims = slope_claims(a, ev) + training_claims(a, ev) + physical_claims(a, ev)
+    try:
+        claims = slope_claims(a, ev) + training_claims(a, ev) + physical_claims(a, ev)
+    except RlscaleError as exc:
+        user_ratio = a["exchange.slope_ratio"]
+        if user_ratio.value is None:
+            raise
+        raise RlscaleError(f"{user_ratio.source}: exchange.slope_ratio = {user_ratio.value!r}: "
+                           f"{exc}") from None
     claims.sort(key=lambda c: c.number)
     assert [c.number for c in claims] == list(range(1, 17)), "ledger must hold claims 1..16"
     return claims
