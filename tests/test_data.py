@@ -209,3 +209,16 @@ def test_parquet_decimal_compute(tmp_path):
                       "score": [0.1, 0.3]})
     pq.write_table(table, tmp_path / "d.parquet")
     assert list(read_observations(tmp_path / "d.parquet")["compute"]) == [1.5, 15.0]
+
+
+def test_semicolon_tab_and_capitalised_headers(tmp_path):
+    semi = write(tmp_path, "Curve;Axis;Compute;Score\na;rl;1;0.2\na;rl;10;0.4\n", "semi.csv")
+    obs = read_observations(semi)
+    assert list(obs.columns[:4]) == ["curve", "axis", "compute", "score"]
+    assert list(obs["compute"]) == [1.0, 10.0]
+    tsv = write(tmp_path, "curve\taxis\tcompute\tscore\na\trl\t1\t0.2\n", "t.tsv")
+    assert list(read_observations(tsv)["score"]) == [0.2]
+    both = write(tmp_path, "curve,axis,compute,score,Score\na,rl,1,0.2,high\n", "both.csv")
+    assert list(read_observations(both)["Score"]) == ["high"]  # both spellings: kept apart
+    decimal_comma = write(tmp_path, "curve;axis;compute;score\na;rl;1;0,2\n", "dc.csv")
+    assert "score '0,2' is not a number" in error_of(decimal_comma)

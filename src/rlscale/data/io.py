@@ -21,7 +21,8 @@ from rlscale.errors import RlscaleError
 RUN_MANIFEST = "rlscale-run.json"
 RUN_OBSERVATIONS = "observations.csv"
 CATALOG_PREFIX = "catalog:"
-_EXTENSIONS = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".json": "json", ".parquet": "parquet",
+               ".pq": "parquet"}
 
 
 def read_observations(source: Any, *, score_scale: str = "unit"):
@@ -71,8 +72,8 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
         raise RlscaleError("file not found", file=name)
     kind = _EXTENSIONS.get(path.suffix.lower())
     if kind is None:
-        raise RlscaleError(f"unknown file type '{path.suffix or '(none)'}' (use .csv, .json or "
-                           ".parquet)", file=name)
+        raise RlscaleError(f"unknown file type '{path.suffix or '(none)'}' (use .csv, .tsv, .json "
+                           "or .parquet)", file=name)
     reader = {"csv": _read_csv_file, "json": _read_json_file, "parquet": _read_parquet_file}[kind]
     return validate_columns(reader(path, name), source=name, score_scale=score_scale)
 
@@ -139,9 +140,22 @@ def _read_csv_file(path: Path, name: str) -> dict[str, list[Any]]:
     return _parse_csv(_read_text(path, name), name)
 
 
+def _delimiter(text: str, name: str) -> str:
+    """',' as a rule; tab for .tsv files, or ';'/tab when the header holds no comma at all."""
+    if name.lower().endswith(".tsv"):
+        return "\t"
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    if "," not in header:
+        for candidate in (";", "\t"):
+            if candidate in header:
+                return candidate
+    return ","
+
+
 def _parse_csv(text: str, name: str) -> dict[str, list[Any]]:
     try:
-        records = [r for r in csv.reader(io.StringIO(text, newline=""), strict=True)]
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True,
+                                  delimiter=_delimiter(text, name)))
     except csv.Error as exc:
         raise RlscaleError(f"not valid CSV: {exc}", file=name) from None
     rows = [r for r in records if any(cell.strip() for cell in r)]  # skip blank lines

@@ -250,6 +250,8 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     if score_scale not in SCORE_SCALES:
         raise RlscaleError(f"unknown score scale '{score_scale}' (use unit or percent)")
     names = [str(c).strip() for c in columns]
+    # known columns match whatever their case ("Score" is score) unless both spellings exist
+    names = [n.lower() if n.lower() in COLUMNS and n.lower() not in names else n for n in names]
     for pos, name in enumerate(names):
         if name == "":
             raise RlscaleError(f"the header has an empty column name at position {pos + 1} "
