@@ -483,6 +483,10 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         raise RlscaleError(f"--bootstrap must be >= 0, got {bootstrap}")
     if not 0 < level < 1:
         raise RlscaleError(f"level must be between 0 and 1, got {level}")
+    if form != "auto":
+        from rlscale.forms import get_form
+
+        get_form(form)  # an unknown form is the user's error, not one warning per curve
 
     step("reading data")
     df, inputs = load_inputs(sources, score_scale=score_scale)

@@ -38,7 +38,7 @@ def register(app) -> None:
     @app.command("report")
     def report(
         data: Optional[list[str]] = typer.Argument(  # noqa: UP007 - typer needs Optional
-            None, metavar="[DATA|RUN_DIR]...",
+            None, metavar="DATA|RUN_DIR",
             help="Observation files (.csv/.json/.parquet), lab run directories or catalog:ID. "
                  "None: the built-in catalog (the essay's analysis)."),
         out: Path = typer.Option(Path(DEFAULT_OUT), "-o", "--out", help="Report directory."),
@@ -46,7 +46,8 @@ def register(app) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap."),
         bootstrap: int = typer.Option(1000, "--bootstrap", min=0,
                                       help="Bootstrap resamples per fit."),
-        form: str = typer.Option("loglinear", "--form", help="Curve form fitted to every curve."),
+        form: str = typer.Option("loglinear", "--form",
+                                 help="Curve form fitted to every curve (or 'auto')."),
         percent: bool = typer.Option(False, "--percent", help="Scores are given in percent."),
     ) -> None:
         """Analyse data and write a self-contained HTML report with figures and results.json."""

@@ -18,7 +18,13 @@ matplotlib.use("Agg")  # no display, no GUI toolkit: figures are only ever writt
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter  # noqa: E402
+from matplotlib.ticker import (  # noqa: E402
+    FuncFormatter,
+    LogLocator,
+    NullFormatter,
+    NullLocator,
+    PercentFormatter,
+)
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
 #: deficiency. Black is kept for reference marks.
@@ -68,6 +74,7 @@ def _style(i: int) -> dict[str, Any]:
 def _new_figure(width: float, height: float, ncols: int = 1, **kw) -> tuple[Figure, Any]:
     with plt.rc_context(STYLE):
         fig = Figure(figsize=(width, height), layout="constrained")
+        fig.get_layout_engine().set(w_pad=0.08, h_pad=0.06)  # inches: keep edge labels whole
         axes = fig.subplots(1, ncols, **kw)
     return fig, axes
 
@@ -91,10 +98,14 @@ def _multiplier(x: float, _pos: Any = None) -> str:
     return f"{x:,.0f}x" if x >= 1 else f"{x:g}x"
 
 
-def _log_axis(ax, which: str = "x", formatter=None) -> None:
+def _log_axis(ax, which: str = "x", formatter=None, minor: bool = False) -> None:
+    """A log10 axis with a tick per decade; minor ticks (at 2x and 5x) only when asked, since
+    every tick is a costly artist and decades are what the reader compares."""
     axis = ax.xaxis if which == "x" else ax.yaxis
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
     axis.set_major_locator(LogLocator(base=10, numticks=12))
+    axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0), numticks=12) if minor
+                           else NullLocator())
     axis.set_minor_formatter(NullFormatter())
     axis.set_major_formatter(FuncFormatter(formatter or _power_of_ten))
 
@@ -119,8 +130,8 @@ def _short(text: str, width: int = 38) -> str:
 def twin_curves(results: dict, input_label: str | list[str] | None = None) -> dict[str, list[str]]:
     """Curves drawn in each panel of the twin chart for one input (all inputs if ``None``).
 
-    Curves in a compared pair come first (so the headline pair is always drawn), then the rest,
-    up to :data:`MAX_CURVES_PER_PANEL` per panel.
+    When some curves of a panel are in compared pairs, only those are drawn (headline pair
+    first); otherwise every curve, up to :data:`MAX_CURVES_PER_PANEL` per panel.
     """
     labels = [input_label] if isinstance(input_label, str) else input_label
     curves = [c for c in results["curves"] if labels is None or c["input"] in labels]
@@ -133,6 +144,8 @@ def twin_curves(results: dict, input_label: str | list[str] | None = None) -> di
     out = {}
     for axis in ("rl", "inference"):
         ids = [c["curve"] for c in curves if c["axis"] == axis]
+        if any(c in rank for c in ids):  # the pairs say which curves matter (e.g. a lab run)
+            ids = [c for c in ids if c in rank]
         ids.sort(key=lambda c: rank.get(c, len(order)))
         out[axis] = ids[:MAX_CURVES_PER_PANEL]
     return out
@@ -177,7 +190,7 @@ def twin_chart(results: dict, input_label: str | None = None, *,
             st = _style(style_index)
             style_index += 1
             _draw_curve(ax, curve, obs_by_curve.get(curve, []), fits.get(curve), st, many)
-        _log_axis(ax, "x", _multiplier if units <= {"relative", "samples"} else None)
+        _log_axis(ax, "x", _multiplier if units <= {"relative", "samples"} else None, minor=True)
         xs = [o["compute"] for c in ids for o in obs_by_curve.get(c, [])]
         spans.append((math.log10(min(xs)), math.log10(max(xs))) if xs else None)
         ax.set_xlabel(_compute_label(axis, units))
