@@ -60,17 +60,86 @@ class Generation:
         self.flops = self.prefill_flops + self.decode_flops
 
 
-def _sample(logits: torch.Tensor, temperature: float, top_k: int | None,
-            generator: torch.Generator) -> torch.Tensor:
-    """One token per row from logits (b, V) -> (b,); temperature 0 is greedy."""
-    if temperature == 0:
+def _sample(logits: torch.Tensor, top_k: int | None, generator: torch.Generator | None) -> torch.Tensor:
+    """One token per row from (already tempered) logits (b, V) -> (b,); ``generator=None`` is greedy.
+
+    Sampling uses the exponential race: ``argmax_i p_i / E_i`` with ``E_i ~ Exp(1)`` i.i.d. picks
+    token i with probability p_i exactly, in four tensor ops and without torch.multinomial's
+    per-call checks.
+    """
+    if generator is None:
         return logits.argmax(dim=-1)
-    logits = logits / temperature
     if top_k is not None and top_k < logits.shape[-1]:
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]          # (b, 1)
         logits = logits.masked_fill(logits < kth, float("-inf"))
     probs = logits.softmax(dim=-1)
-    return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+    return (probs / torch.empty_like(probs).exponential_(generator=generator)).argmax(dim=-1)
+
+
+class _DecodeWeights:
+    """The policy's weights rearranged for one-token decode steps (built once per generate call).
+
+    Folds each RMSNorm weight into the matmul after it, the 1/sqrt(head_dim) attention scale into the
+    query rows, and 1/temperature into the unembedding, and stores every matrix transposed for
+    ``x @ W``. Same function as ``Policy.forward`` up to float rounding (~1e-7 relative); the point is
+    fewer tensor ops per step, which is what a tiny model's decode time is made of.
+    """
+
+    def __init__(self, model: Policy, temperature: float) -> None:
+        cfg = model.config
+        a, scale = cfg.d_attn, cfg.head_dim ** -0.5
+        self.layers = []
+        for b in model.layers:
+            wqkv = b.qkv.detach() * b.attn_norm.detach()[None, :]        # (3a, d)
+            wqkv[:a] *= scale
+            wgu = b.gate_up.detach() * b.mlp_norm.detach()[None, :]      # (2h, d)
+            self.layers.append((wqkv.t().contiguous(), b.o_proj.detach().t().contiguous(),
+                                wgu.t().contiguous(), b.down.detach().t().contiguous()))
+        lm = model.lm_head.detach() * model.norm.detach()[None, :]
+        self.lm = (lm / temperature if temperature > 0 else lm).t().contiguous()   # (d, V)
+        self.embed = model.embed.detach()
+        half = cfg.head_dim // 2
+        cos, sin = model.rope_cos, model.rope_sin                        # (T, D/2)
+        # rows: cos over the full head, and sin signed for the swapped halves: x*cos + swap(x)*sin
+        self.rope = torch.stack((torch.cat((cos, cos), -1), torch.cat((-sin, sin), -1)), 1)  # (T, 2, D)
+        self.n_head, self.head_dim, self.half, self.a = cfg.n_head, cfg.head_dim, half, a
+        self.hidden, self.eps, self.d = cfg.mlp_hidden, cfg.norm_eps, cfg.n_embd
+        self.mean_col = torch.full((cfg.n_embd, 1), 1.0 / cfg.n_embd, dtype=self.lm.dtype, device=self.lm.device)
+
+    def rms(self, x: torch.Tensor) -> torch.Tensor:
+        """Weightless RMSNorm of (b, d) rows; the mean of squares as a matmul with a 1/d column,
+        because on this CPU build a last-dimension reduction costs ~5x a small matmul."""
+        ms = (x * x) @ self.mean_col                                     # (b, 1)
+        return x * ms.add_(self.eps).rsqrt_()
+
+
+def _decode_step(w: _DecodeWeights, cache: KVCache, tok: torch.Tensor, rope: torch.Tensor,
+                 bias: torch.Tensor | None) -> torch.Tensor:
+    """Feed one token per live row (b,) at cache column ``cache.length``; return logits (b, V).
+
+    ``rope`` is (2, D) when every row is at the same position, else (b, 2, D); ``bias`` is the
+    additive key mask (b, 1, 1, t + 1) (-inf on left padding) or None.
+    """
+    b, t, H, D, a = tok.shape[0], cache.length, w.n_head, w.head_dim, w.a
+    cos, sin = rope[..., 0:1, :], rope[..., 1:2, :]                      # (1, D) or (b, 1, D)
+    x = F.embedding(tok, w.embed)                                        # (b, d)
+    for layer, (wqkv, wo, wgu, wdown) in enumerate(w.layers):
+        qkv = w.rms(x) @ wqkv                                            # (b, 3a)
+        qk = qkv[:, :2 * a].view(b, 2 * H, D)                            # q and k heads together
+        swapped = qk.view(b, 2 * H, 2, w.half).flip(2).view(b, 2 * H, D)
+        qk = torch.addcmul(qk * cos, swapped, sin)                       # rotary, (b, 2H, D)
+        cache.k[layer, :b, :, t] = qk[:, H:]
+        cache.v[layer, :b, :, t] = qkv[:, 2 * a:].view(b, H, D)
+        keys = cache.k[layer, :b, :, :t + 1]                             # (b, H, t+1, D)
+        scores = torch.matmul(qk[:, :H, None, :], keys.transpose(-1, -2))   # (b, H, 1, t+1), pre-scaled q
+        if bias is not None:
+            scores += bias
+        y = torch.matmul(scores.softmax(dim=-1), cache.v[layer, :b, :, :t + 1])  # (b, H, 1, D)
+        x = torch.addmm(x, y.view(b, a), wo)                             # residual add fused
+        gu = w.rms(x) @ wgu                                              # (b, 2h)
+        x = torch.addmm(x, F.silu(gu[:, :w.hidden]) * gu[:, w.hidden:], wdown)
+    cache.length = t + 1
+    return w.rms(x) @ w.lm                                              # (b, V), tempered
 
 
 def _check(model: Policy, prompts, max_new_tokens, temperature, top_k) -> list[int]:
@@ -100,7 +169,7 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
     Parameters
     ----------
     model : Policy
-        The policy (put it in eval mode; it has no dropout, so train mode gives the same result).
+        The policy (it has no dropout, so train or eval mode give the same result).
     prompts : list of list of int
         Token ids, any lengths >= 1.
     max_new_tokens : int
@@ -127,28 +196,36 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
     idx = torch.tensor([[0] * p + list(row) for p, row in zip(pads, prompts, strict=True)],
                        dtype=torch.long, device=device)                  # (B, T_p), left-padded
     cache = KVCache(cfg, B, t_prompt + max_new_tokens, dtype=model.embed.dtype, device=device)
-    pos = None
+    w = _DecodeWeights(model, temperature)
+    gen = generator if temperature > 0 else None
+    pos, bias = None, None
     next_pos = torch.tensor(lens, device=device)                         # (B,) position of the next fed token
     if any(pads):
         pad = torch.tensor(pads, device=device)[:, None]                 # (B, 1)
         cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
-        cache.key_valid = (cols >= pad)                                  # (B, T_max): real prompt + all decode columns
+        cache.key_valid = cols >= pad                                    # (B, T_max): real prompt + decode columns
         pos = (cols[:, :t_prompt] - pad).clamp(min=0)                    # (B, T_p) per-row rotary positions
+        bias = torch.zeros(B, 1, 1, cache.max_len, dtype=w.lm.dtype, device=device)
+        bias.masked_fill_(~cache.key_valid[:, None, None, :], float("-inf"))
 
-    stops = torch.tensor(sorted({*([eos_id] if eos_id is not None else []), *stop_ids}), dtype=torch.long,
-                         device=device)
-    out = torch.zeros(B, max_new_tokens, dtype=torch.long, device=device)
+    stop_list = sorted({*([eos_id] if eos_id is not None else []), *stop_ids})
+    stops = torch.tensor(stop_list, dtype=torch.long, device=device)
+    out = torch.zeros(B, max_new_tokens, dtype=torch.long, device=device)   # by cache slot
+    final = torch.zeros(B, max_new_tokens, dtype=torch.long, device=device)  # by original row
     lengths = torch.full((B,), max_new_tokens, dtype=torch.long, device=device)
     finished = torch.zeros(B, dtype=torch.bool, device=device)
     rows = torch.arange(B, device=device)          # original row held by each live cache slot
     live = torch.ones(B, dtype=torch.bool, device=device)  # slots still generating
 
     logits = model(idx, kv_cache=cache, pos=pos, last_only=True)[:, -1]  # (B, V)
+    if temperature > 0:
+        logits = logits / temperature
     for step in range(max_new_tokens):
-        tok = _sample(logits, temperature, top_k, generator)            # (b,)
-        out[rows, step] = tok                      # stopped-but-uncompacted rows write past their length: ignored
-        if stops.numel():
-            stopped = torch.isin(tok, stops) & live                      # (b,) newly stopped
+        tok = _sample(logits, top_k, gen)                                # (b,)
+        out[:tok.shape[0], step] = tok
+        if stop_list:
+            hit = (tok == stops[0]) if len(stop_list) == 1 else torch.isin(tok, stops)
+            stopped = hit & live                                         # (b,) newly stopped
             if stopped.any():
                 lengths[rows[stopped]] = step + 1
                 finished[rows[stopped]] = True
@@ -157,19 +234,26 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                 if n_live == 0:
                     break
                 if n_live <= 0.75 * live.numel():  # compact: drop finished rows from the batch
+                    gone = (~live).nonzero().squeeze(1)
+                    final[rows[gone]] = out[gone]                        # save finished rows first
                     keep = live.nonzero().squeeze(1)
                     cache.keep_rows(keep)
+                    out[:n_live] = out[keep]
                     rows, tok, next_pos = rows[keep], tok[keep], next_pos[keep]
+                    if bias is not None:
+                        bias[:n_live] = bias[keep]
                     live = torch.ones(n_live, dtype=torch.bool, device=device)
         if step == max_new_tokens - 1:
             break                                  # the last sampled token is never fed back
-        step_pos = next_pos[:, None] if cache.key_valid is not None else None
-        logits = model(tok[:, None], kv_cache=cache, pos=step_pos)[:, -1]   # (b, V)
+        b = tok.shape[0]
+        rope = w.rope[next_pos] if bias is not None else w.rope[cache.length]
+        step_bias = bias[:b, :, :, :cache.length + 1] if bias is not None else None
+        logits = _decode_step(w, cache, tok, rope, step_bias)           # (b, V)
         next_pos += 1
+    final[rows] = out[:rows.shape[0]]              # rows still in the cache (live or stopped, not compacted)
 
     lengths_list = lengths.tolist()
-    out_list = out.tolist()
-    completions = [row[:n] for row, n in zip(out_list, lengths_list, strict=True)]
+    completions = [row[:n] for row, n in zip(final.tolist(), lengths_list, strict=True)]
     return Generation(
         completions=completions, lengths=lengths_list, prompt_lengths=lens, finished=finished.tolist(),
         prefill_flops=flop_formulas.prefill_flops(cfg, lens),
