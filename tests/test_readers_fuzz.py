@@ -196,3 +196,20 @@ def test_cli_never_shows_a_traceback(text, capsys):
         assert out == "" and len(err.splitlines()) == 1 and "Traceback" not in err
     else:
         assert "fits" in json.loads(out)
+
+
+@pytest.mark.slow
+@FUZZ
+@given(records=json_records(), nullable=st.booleans())
+def test_random_dataframe(records, nullable):
+    import pandas as pd
+
+    frame = pd.DataFrame(records)
+    if nullable and "n" in frame:
+        frame["n"] = pd.to_numeric(frame["n"], errors="coerce").astype("Float64")
+    try:
+        obs = read_observations(frame)
+    except RlscaleError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("DataFrame")
+        return
+    check_frame(obs)
