@@ -58,3 +58,27 @@ def test_slope_interval_coverage(name):
     cov, failed = coverage(name)
     print(f"{name}: coverage {cov:.3f} over {REPLICATES} replicates, {failed} failed refits")
     assert 0.90 <= cov <= 0.98, f"{name}: 95% interval covered the true slope in {cov:.1%}"
+
+
+@pytest.mark.slow
+def test_slope_ratio_interval_coverage():
+    """Two loglinear curves (true slopes 0.15 and 0.30 per decade, ratio 0.5): the bootstrap and
+    Fieller 95% intervals of the ratio should each cover 0.5 in 90-98% of replicates."""
+    from rlscale.convert import compare
+
+    rng = np.random.default_rng(7)
+    x = np.linspace(0, 2, 8)
+    C, n = 10.0 ** x, np.full(8, 200)
+    p_rl, p_inf = 0.3 + 0.15 * x, 0.1 + 0.30 * x
+    boot = fieller = 0
+    for _ in range(REPLICATES):
+        rl = fit_curve(C, rng.binomial(n, p_rl) / n, n, bootstrap=BOOTSTRAP, rng=rng, axis="rl")
+        inf = fit_curve(C, rng.binomial(n, p_inf) / n, n, bootstrap=BOOTSTRAP, rng=rng,
+                        axis="inference")
+        cmp = compare(rl, inf)
+        boot += cmp.slope_ratio.contains(0.5)
+        fieller += cmp.slope_ratio_fieller.contains(0.5)
+    print(f"slope ratio: bootstrap coverage {boot / REPLICATES:.3f}, "
+          f"Fieller {fieller / REPLICATES:.3f}")
+    assert 0.90 <= boot / REPLICATES <= 0.98
+    assert 0.90 <= fieller / REPLICATES <= 0.98
