@@ -127,51 +127,92 @@ def test_catalog_markdown_has_the_findings(catalog_report):
     assert "| o1-rl | o1-inference | 0.55 |" in md
 
 
-def test_user_file_report_and_summary(tmp_path, capsys):
-    data = write_csv(tmp_path / "obs.csv", user_rows())
-    out = tmp_path / "rep"
-    code, stdout, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "100"], capsys)
-    assert code == 0, err
-    assert f"report: {out / 'index.html'}" in stdout
-    assert "my-rl" in stdout and "my-inf" in stdout  # the summary table
-    res = json.loads((out / "results.json").read_text())
+@pytest.fixture(scope="module")
+def user_report(tmp_path_factory):
+    """One report on a user file with sample sizes, a <script> in the source name and a
+    single-point curve; returns (out dir, stdout)."""
+    tmp = tmp_path_factory.mktemp("user")
+    rows = user_rows(source=EVIL) + [{"curve": "lonely", "axis": "inference", "compute": 5,
+                                      "score": 0.5, "source": "one point"}]
+    data = write_csv(tmp / "obs.csv", rows)
+    out = tmp / "rep"
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(data), "-o", str(out), "--bootstrap", "100"])
+    assert exc.value.code == 0
+    return out
+
+
+@pytest.mark.slow
+def test_user_file_report_and_summary(user_report):
+    res = json.loads((user_report / "results.json").read_text())
     assert res["headline"]["rl"] == "my-rl"
     r = res["headline"]["slope_ratio"]
-    assert r["value"] == pytest.approx(0.08 / 0.15 * 1.0, rel=0.05)
+    assert r["value"] == pytest.approx(0.08 / 0.15, rel=0.05)
     assert r["ci_low"] < r["value"] < r["ci_high"]  # n known: a real interval
     obs = [o for o in res["observations"] if o["curve"] == "my-rl"]
     assert all(o["err_low"] < o["score"] < o["err_high"] for o in obs)
     fit = next(f for f in res["fits"] if f["curve"] == "my-inf")
     assert len(fit["grid"]["compute"]) > 10 and fit["grid"]["low"][0] is not None
+    assert fit["grid"]["low"][0] < fit["grid"]["score"][0] < fit["grid"]["high"][0]
 
 
-def test_same_seed_same_numbers(tmp_path, capsys):
+@pytest.mark.slow
+def test_cli_prints_summary_and_path(tmp_path, capsys):
+    data = write_csv(tmp_path / "obs.csv", user_rows())
+    out = tmp_path / "rep"
+    code, stdout, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "20"], capsys)
+    assert code == 0, err
+    assert stdout.rstrip().endswith(f"report: {out / 'index.html'}")
+    assert "my-rl" in stdout and "my-inf" in stdout and "slope ratio" in stdout
+    assert (out / "index.html").exists()
+
+
+def test_same_seed_same_numbers(tmp_path):
+    from rlscale.pipeline import analyse
+
     data = write_csv(tmp_path / "obs.csv", user_rows())
     docs = []
-    for k, seed in enumerate((3, 3, 4)):
-        out = tmp_path / f"rep{k}"
-        code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "100",
-                                "--seed", str(seed)], capsys)
-        assert code == 0, err
-        doc = json.loads((out / "results.json").read_text())
+    for seed in (3, 3, 4):
+        doc = analyse([str(data)], bootstrap=100, seed=seed)
         doc.pop("created")
         docs.append(doc)
     assert docs[0] == docs[1]
     assert docs[0]["comparisons"] != docs[2]["comparisons"]
 
 
-def test_data_strings_are_escaped(tmp_path, capsys):
-    data = write_csv(tmp_path / "evil.csv", user_rows(source=EVIL))
-    out = tmp_path / "rep"
-    code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "50"], capsys)
-    assert code == 0, err
-    html = (out / "index.html").read_text()
+@pytest.mark.slow
+def test_data_strings_are_escaped(user_report):
+    html = (user_report / "index.html").read_text()
     assert EVIL not in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
     blob = html.split('id="rlscale-data">')[1].split("</script>")[0]
     assert "<" not in blob and ">" not in blob
-    md = (out / "report.md").read_text()
+    md = (user_report / "report.md").read_text()
     assert EVIL not in md
+
+
+@pytest.mark.slow
+def test_single_point_curve_is_shown_not_fatal(user_report):
+    res = json.loads((user_report / "results.json").read_text())
+    assert any("lonely" in w and "not fitted" in w for w in res["warnings"])
+    assert "lonely" in (user_report / "index.html").read_text()
+    assert "lonely" not in {f["curve"] for f in res["fits"]}
+
+
+@pytest.mark.slow
+def test_results_json_is_strict_json(user_report):
+    text = (user_report / "results.json").read_text()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
+
+
+@pytest.mark.slow
+def test_failed_run_keeps_previous_report(user_report, tmp_path, capsys):
+    before = {p.name: p.read_bytes() for p in user_report.iterdir()}
+    code, _, err = run_cli(["report", str(tmp_path / "missing.csv"), "-o", str(user_report)],
+                           capsys)
+    assert code == 2 and "missing.csv" in err
+    assert {p.name: p.read_bytes() for p in user_report.iterdir()} == before
+    assert sorted(p.name for p in user_report.parent.iterdir()) == ["obs.csv", "rep"]
 
 
 def test_bad_data_one_line_error_and_no_report(tmp_path, capsys):
@@ -189,17 +230,6 @@ def test_bad_data_one_line_error_and_no_report(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
 
 
-def test_failed_run_keeps_previous_report(tmp_path, capsys):
-    good = write_csv(tmp_path / "good.csv", user_rows())
-    out = tmp_path / "rep"
-    assert run_cli(["report", str(good), "-o", str(out), "--bootstrap", "50"], capsys)[0] == 0
-    before = (out / "results.json").read_bytes()
-    code, _, err = run_cli(["report", str(tmp_path / "missing.csv"), "-o", str(out)], capsys)
-    assert code == 2 and "missing.csv" in err
-    assert (out / "results.json").read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.csv", "rep"]
-
-
 def test_refuses_to_replace_a_foreign_directory(tmp_path, capsys):
     data = write_csv(tmp_path / "obs.csv", user_rows())
     out = tmp_path / "mine"
@@ -210,6 +240,7 @@ def test_refuses_to_replace_a_foreign_directory(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["thesis.tex"]
 
 
+@pytest.mark.slow
 def test_run_directory_pairs_base_and_final_checkpoints(tmp_path, capsys):
     run = make_run_dir(tmp_path / "run1")
     out = tmp_path / "rep"
@@ -222,23 +253,3 @@ def test_run_directory_pairs_base_and_final_checkpoints(tmp_path, capsys):
     assert len(res["fits"]) == 1 + 2 * 4  # every curve is still fitted and tabled
     assert {f["compute_unit"] for f in res["fits"]} == {"flop"}
     assert (out / "twin.png").exists()
-
-
-def test_single_point_curve_is_shown_not_fatal(tmp_path, capsys):
-    rows = user_rows() + [{"curve": "lonely", "axis": "inference", "compute": 5, "score": 0.5}]
-    data = write_csv(tmp_path / "obs.csv", rows)
-    out = tmp_path / "rep"
-    code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "50"], capsys)
-    assert code == 0, err
-    res = json.loads((out / "results.json").read_text())
-    assert any("lonely" in w and "not fitted" in w for w in res["warnings"])
-    assert "lonely" in (out / "index.html").read_text()
-
-
-def test_results_json_is_strict_json(tmp_path, capsys):
-    data = write_csv(tmp_path / "obs.csv", user_rows())
-    out = tmp_path / "rep"
-    assert run_cli(["report", str(data), "-o", str(out), "--bootstrap", "50"], capsys)[0] == 0
-    text = (out / "results.json").read_text()
-    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
-    assert not math.isnan(json.loads(text)["headline"]["slope_ratio"]["value"])

@@ -55,8 +55,9 @@ def register(app) -> None:
 
         from rlscale.cli._common import console, err_console
         from rlscale.pipeline import analyse
-        from rlscale.report import write_report
+        from rlscale.report import check_destination, write_report
 
+        check_destination(out)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=err_console(), transient=True) as progress:
             task = progress.add_task("rlscale report", total=None)

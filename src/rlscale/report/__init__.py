@@ -6,6 +6,6 @@ outside this package calls it except the CLI. matplotlib is imported only when a
 
 from __future__ import annotations
 
-from rlscale.report.writer import render_figures, results_to_json, write_report
+from rlscale.report.writer import check_destination, render_figures, results_to_json, write_report
 
-__all__ = ["render_figures", "results_to_json", "write_report"]
+__all__ = ["check_destination", "render_figures", "results_to_json", "write_report"]

@@ -44,6 +44,12 @@ def results_to_json(results: dict) -> str:
     return json.dumps(clean_json(results), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def check_destination(out_dir: str | os.PathLike) -> None:
+    """Raise :class:`RlscaleError` unless *out_dir* may receive a report (called early by the
+    CLI so a bad ``-o`` fails before any work)."""
+    _check_destination(Path(out_dir).expanduser().absolute())
+
+
 def _check_destination(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise RlscaleError(f"{out}: exists and is not a directory")

@@ -1,0 +1,67 @@
+"""Pure pieces of the report: intervals, pair selection, exchange table, formats, escaping."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from rlscale.pipeline import exchange_table, headline_sentence, select_inference_curves, wilson_interval
+from rlscale.report.html import est, mult, num, pct, script_json
+
+
+def test_wilson_interval_known_values():
+    lo, hi = wilson_interval(0.5, 100)
+    assert (lo, hi) == pytest.approx((0.4038, 0.5962), abs=1e-4)  # textbook value
+    lo, hi = wilson_interval(0.0, 30)
+    assert lo == 0.0 and hi == pytest.approx(0.1135, abs=1e-4)
+    assert all(math.isnan(v) for v in wilson_interval(0.4, math.nan))
+
+
+def test_lab_inference_curves_keep_first_and_last_checkpoint():
+    curves = [f"lab-inf-{s}-step{n}" for s in ("pass@k", "maj@k") for n in (0, 5, 10, 100, 20)]
+    assert select_inference_curves(curves) == ["lab-inf-pass@k-step0", "lab-inf-pass@k-step100",
+                                               "lab-inf-maj@k-step0", "lab-inf-maj@k-step100"]
+    few = ["a", "b", "c"]
+    assert select_inference_curves(few) == few
+
+
+def test_exchange_table_matches_the_essay_arithmetic():
+    ex = exchange_table({"value": 0.5, "ci_low": 0.4, "ci_high": 0.6})
+    by_rl = {r["rl_factor"]: r for r in ex["rl_rows"]}
+    assert by_rl[10]["inference_factor"] == pytest.approx(10 ** 0.5)          # 10x RL ~ 3x
+    assert by_rl[10_000]["inference_factor"] == pytest.approx(100)            # 1e4 RL ~ 100x
+    assert by_rl[10]["inference_factor_low"] == pytest.approx(10 ** 0.4)
+    assert by_rl[1_000_000]["pretrain_factor"] == pytest.approx(100)          # essay claim 6
+    by_inf = {r["inference_factor"]: r for r in ex["rows"]}
+    assert by_inf[100]["rl_factor"] == pytest.approx(10_000)
+    assert by_inf[1000]["pretrain_factor"] == pytest.approx(100)
+    # a higher ratio makes RL worth more, so fewer RL multiples: the low end uses ci_high
+    assert by_inf[100]["rl_factor_low"] < by_inf[100]["rl_factor"] < by_inf[100]["rl_factor_high"]
+
+
+def test_headline_sentence_states_interval_or_its_absence():
+    curves = {"r": {"model": "m", "benchmark": "b"}, "i": {"model": "m", "benchmark": "b"}}
+    cmp = {"rl": "r", "inference": "i",
+           "slope_ratio": {"value": 0.5, "ci_low": 0.41, "ci_high": 0.62}}
+    text = headline_sentence(cmp, curves, 0.95)
+    assert "0.50" in text and "95% interval 0.41 to 0.62" in text and "2.0 times" in text
+    cmp["slope_ratio"] = {"value": 0.5, "ci_low": None, "ci_high": None}
+    assert "no sampling interval" in headline_sentence(cmp, curves, 0.95)
+    assert "No RL curve" in headline_sentence(None, curves, 0.95)
+
+
+def test_number_formats():
+    assert num(3.1623) == "3.16" and num(10_000) == "10,000" and num(1.2e24) == "1.2e+24"
+    assert mult(5.5) == "5.5x" and mult(None) == "n/a"
+    assert pct(0.66) == "66%" and pct(0.0027) == "0.3%"
+    assert est({"value": 0.55, "ci_low": None, "ci_high": None}) == "0.55"
+    assert est({"value": 0.165, "ci_low": 0.1, "ci_high": 0.2}, 100, 1) == "16.5 [10.0, 20.0]"
+
+
+def test_script_json_cannot_close_its_script_block():
+    doc = {"s": "</script><script>alert(1)</script>&\u2028"}
+    text = str(script_json(doc))
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == doc
