@@ -155,3 +155,15 @@ def test_cli_catalog_show_unknown(capsys):
     code, out, err = run(["catalog", "show", "nope"], capsys)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "available: essay" in err
+
+
+def test_cli_catalog_show_csv_reads_back(tmp_path, capsys):
+    code, out, err = run(["catalog", "show", "o3-arc-agi", "--csv"], capsys)
+    assert code == 0 and err == ""
+    path = tmp_path / "arc.csv"
+    path.write_text(out, encoding="utf-8")
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(read_observations(path), read_observations("catalog:o3-arc-agi"))
+    code, out, _ = run(["catalog", "show", "scalerl", "--csv"], capsys)
+    assert out.splitlines()[0].startswith("curve,form,C_mid,B,A") and len(out.splitlines()) == 11

@@ -43,8 +43,13 @@ def list_entries(json_output: bool = typer.Option(False, "--json", help=JSON_HEL
 
 
 def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog id, e.g. essay."),
-               json_output: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+               json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+               csv_output: bool = typer.Option(False, "--csv",
+                                               help="Print the rows as CSV (a template for "
+                                                    "your own data file).")) -> None:
     """Show one catalog entry: citation, description and every row with its provenance."""
+    import sys
+
     from rlscale.data import catalog
 
     entry = catalog.get_entry(entry_id)
@@ -54,6 +59,15 @@ def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog i
     else:
         curves = catalog.parametric_curves(entry_id)
         doc = {"entry": entry.to_dict(), "curves": [c.to_dict() for c in curves]}
+    if csv_output:
+        import pandas as pd
+
+        table = frame if entry.kind == "observations" else pd.DataFrame(
+            [{"curve": c.curve, "form": c.form, **c.params, "axis": c.axis,
+              "compute_unit": c.compute_unit, "source": c.citation,
+              "provenance": c.provenance, "note": c.note} for c in curves])
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        return
     if json_output:
         from rlscale.cli._common import print_json
 
