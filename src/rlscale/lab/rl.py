@@ -85,7 +85,7 @@ def policy_loss(logp, old_logp, ref_logp, adv, mask, rl, max_len: int):
         loss = (per_token * m).sum() / m.sum().clamp(min=1)
     else:  # dr_grpo
         loss = (per_token * m).sum() / (m.shape[0] * max_len)
-    mean_kl = float((kl * m).sum() / m.sum().clamp(min=1))
+    mean_kl = float((kl.detach() * m).sum() / m.sum().clamp(min=1))
     return loss, mean_kl
 
 
