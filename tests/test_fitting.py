@@ -270,3 +270,27 @@ def test_batched_solver_agrees_with_scipy_curve_fit():
         ref, _ = curve_fit(lambda xx, *t: f.evaluate(xx, f.to_public(np.array(t))), x, yb[i],
                            p0=st.full.theta, sigma=1 / np.sqrt(wb[i]), bounds=(st.lo, st.hi))
         np.testing.assert_allclose(theta[i], ref, rtol=1e-4, atol=1e-5)
+
+
+def test_flat_data_under_a_sigmoid_is_unidentifiable_with_singular_jacobian():
+    r = fit_curve(C, np.full(C.size, 0.5), form="logistic", bootstrap=50)
+    assert r.identifiable is False
+    assert any("Jacobian condition number" in w for w in r.warnings)
+
+
+def test_importing_the_analysis_core_stays_light():
+    import subprocess
+
+    code = ("import sys, rlscale.fitting, rlscale.convert, rlscale.forms; "
+            "heavy = [m for m in ('scipy', 'pandas', 'torch', 'matplotlib') if m in sys.modules]; "
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_failed_and_degenerate_resamples_are_counted():
+    # 3 points under pairs resampling: some resamples repeat one compute value only
+    r = fit_curve([1, 10, 100], [0.2, 0.35, 0.5], bootstrap=400, seed=0)
+    b = r.bootstrap
+    assert b["requested"] == 400 and b["succeeded"] + b["failed"] == 400
+    assert b["failed"] > 0 and len(r.boot_slopes) == b["succeeded"]
+    assert any("too few distinct compute values" in w for w in r.warnings)
