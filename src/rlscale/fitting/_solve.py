@@ -116,7 +116,9 @@ def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,
     Jacobians are forward differences evaluated for the whole batch at once (P + 1 calls of the
     vectorised form per iteration); the damped normal equations
     ``(JᵀJ + λ·diag(JᵀJ)) δ = −Jᵀr`` are solved for all problems in one ``np.linalg.solve``.
-    Problems drop out of the active set as they converge.
+    Steps are projected onto the bounds, and a parameter held on a bound by the gradient is
+    frozen for that step (an active set), so resamples whose optimum lies on a bound converge.
+    Problems leave the working batch as they converge.
     """
     B, P = theta0.shape
     sw = np.sqrt(w)

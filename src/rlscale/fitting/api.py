@@ -175,21 +175,8 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         Bad inputs, an unknown form, or fewer points than the form needs.
     """
     c, s, n, warnings = _check_inputs(compute, score, n, curve)
-    if not 0 < level < 1:
-        raise RlscaleError(f"level must be in (0, 1), got {level}")
-    if int(bootstrap) < 0:
-        raise RlscaleError(f"bootstrap must be >= 0, got {bootstrap}")
-    keep = np.ones(c.size, bool)
-    if min_compute is not None:
-        keep &= c >= min_compute
-    if max_compute is not None:
-        keep &= c <= max_compute
-    window = "" if keep.all() else f" inside the fit window [{min_compute}, {max_compute}]"
-    order = np.argsort(c[keep], kind="stable")
-    c, s = c[keep][order], s[keep][order]
-    n = None if n is None else n[keep][order]
-    if c.size == 0:
-        raise RlscaleError(f"curve '{curve}': no points{window}")
+    level, n_boot, at_score = _check_options(level, bootstrap, at_score)
+    c, s, n, window = _window(c, s, n, min_compute, max_compute, curve)
     x = np.log10(c)
     w = binomial_weights(s, n) if n is not None else np.ones_like(x)
     distinct = np.unique(x).size
@@ -202,78 +189,28 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
                            f"with distinct compute, got {distinct}{window}")
     rng = rng if rng is not None else np.random.default_rng(seed)
     st = _stage(f, x, s, w, n)
-    P, N = f.n_params, c.size
-    dof = N - P
-    identifiable = bool(np.isfinite(st.full.cost))
-    if not identifiable:
-        warnings.append(f"not identifiable: the {form} fit did not converge from any start")
-    if st.cond >= COND_UNIDENTIFIABLE:
-        identifiable = False
-        warnings.append(f"not identifiable: the {form} parameters are not pinned down by these "
-                        f"data (Jacobian condition number {st.cond:.2g}); try a simpler form")
-
-    if identifiable and f.n_params > 2 and distinct > 2:
-        line = _stage(FORMS["loglinear"], x, s, w, n)
-        if st.aic >= line.aic:
-            identifiable = False
-            warnings.append(f"not identifiable: the data show no curvature - a straight line in "
-                            f"log10 compute fits as well (AIC {line.aic:.1f} vs {st.aic:.1f} for "
-                            f"{form}), so the extra {form} parameters are set by their bounds, "
-                            "not by the data; use loglinear")
-    n_boot = int(bootstrap)
-    if n is None and dof <= 0:
+    N, P = c.size, f.n_params
+    warnings += _fit_checks(st, x, s, w, n, distinct)
+    if n is None and N <= P:
         if n_boot:
             warnings.append(f"no confidence interval: {N} points for {P} parameters leave no "
                             "residual degrees of freedom and no sample sizes n were given, so "
                             "there is no noise estimate to resample")
         n_boot = 0
     draws = draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng, IRLS_ROUNDS)
-    if draws.method == "pairs" and N < 8:
-        warnings.append(f"pairs bootstrap on only {N} points: intervals are rough")
-    usable = draws.requested - draws.degenerate
-    if draws.degenerate:
-        warnings.append(f"{draws.degenerate} of {draws.requested} pairs resamples had too few "
-                        "distinct compute values to fit and were dropped")
-    if usable > 0:
-        frac = draws.failed / usable
-        if frac > FAILED_UNIDENTIFIABLE:
-            identifiable = False
-            warnings.append(f"not identifiable: {draws.failed} of {usable} bootstrap refits "
-                            "did not converge")
-        elif frac > FAILED_WARN:
-            warnings.append(f"{draws.failed} of {usable} bootstrap refits did not converge; "
-                            "intervals use the rest")
-
-    params_hat = f.to_public(st.full.theta)
-    boot = draws.params
-    params = {}
-    for i, name in enumerate(f.param_names):
-        lo_i, hi_i = percentile_ci(boot[:, i], level) if len(boot) else (math.nan, math.nan)
-        params[name] = Estimate(float(params_hat[i]), lo_i, hi_i, level)
-        th, ilo, ihi = st.full.theta[i], st.lo[i], st.hi[i]
-        width = ihi - ilo
-        if np.isfinite(width) and width > 0 and min(th - ilo, ihi - th) < 1e-6 * width:
-            warnings.append(f"parameter '{name}' is at the edge of its allowed range "
-                            f"({params_hat[i]:.4g})")
-        if len(boot) >= 2:
-            if np.isfinite(width):
-                b_int = f.to_internal(boot)[:, i]
-                span = np.subtract(*np.quantile(b_int, [1 - (1 - level) / 2, (1 - level) / 2]))
-                if span > CI_SPAN_UNIDENTIFIABLE * width:
-                    identifiable = False
-                    warnings.append(f"not identifiable: the interval of '{name}' spans most of "
-                                    "its allowed range")
+    warnings += _bootstrap_checks(draws, N)
+    params, more = _param_estimates(st, draws.params, level)
+    warnings += more
 
     smin, smax = float(s.min()), float(s.max())
-    if at_score is None:
-        at_score = 0.5 * (smin + smax)
-    elif not (math.isfinite(at_score) and 0 <= at_score <= 1):
-        raise RlscaleError(f"at_score must be in [0, 1], got {at_score}")
+    at_score = 0.5 * (smin + smax) if at_score is None else at_score
     xlo, xhi = float(x.min()), float(x.max())
-    slope, xs, clamped = slope_at_score(f, params_hat[None, :], at_score, xlo, xhi)
+    slope, xs, clamped = slope_at_score(f, f.to_public(st.full.theta)[None, :], at_score, xlo,
+                                        xhi)
     if clamped[0]:
         warnings.append(f"the fitted curve does not reach score {at_score:.3g} inside the "
                         f"observed compute range: slope stated at compute {10 ** xs[0]:.4g}")
+    boot = draws.params
     boot_slopes = (slope_at_score(f, boot, at_score, xlo, xhi)[0] if len(boot)
                    else np.empty(0))
     slo, shi = percentile_ci(boot_slopes, level)
@@ -282,11 +219,102 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         slope_per_decade=Estimate(float(slope[0]), slo, shi, level), at_score=float(at_score),
         at_compute=float(10 ** xs[0]), n_points=int(N), compute_min=float(c.min()),
         compute_max=float(c.max()), score_min=smin, score_max=smax, aic=st.aic, bic=st.bic,
-        identifiable=identifiable, warnings=warnings, boot_params=boot, boot_slopes=boot_slopes,
-        level=level, weighted=n is not None, dof=int(dof),
+        identifiable=not any(w_.startswith("not identifiable") for w_ in warnings),
+        warnings=warnings, boot_params=boot, boot_slopes=boot_slopes, level=level,
+        weighted=n is not None, dof=int(N - P),
         bootstrap={"method": draws.method, "requested": draws.requested,
                    "succeeded": int(len(boot)), "failed": draws.failed + draws.degenerate},
     )
+
+
+def _check_options(level, bootstrap, at_score):
+    try:
+        level, n_boot = float(level), int(bootstrap)
+        at_score = None if at_score is None else float(at_score)
+    except (TypeError, ValueError):
+        raise RlscaleError("level, bootstrap and at_score must be numbers") from None
+    if not 0 < level < 1:
+        raise RlscaleError(f"level must be in (0, 1), got {level}")
+    if n_boot < 0:
+        raise RlscaleError(f"bootstrap must be >= 0, got {bootstrap}")
+    if at_score is not None and not (math.isfinite(at_score) and 0 <= at_score <= 1):
+        raise RlscaleError(f"at_score must be in [0, 1], got {at_score}")
+    return level, n_boot, at_score
+
+
+def _window(c, s, n, min_compute, max_compute, curve: str):
+    """Keep the points inside the fit window, sorted by compute."""
+    keep = np.ones(c.size, bool)
+    if min_compute is not None:
+        keep &= c >= min_compute
+    if max_compute is not None:
+        keep &= c <= max_compute
+    window = "" if keep.all() else f" inside the fit window [{min_compute}, {max_compute}]"
+    order = np.argsort(c[keep], kind="stable")
+    if order.size == 0:
+        raise RlscaleError(f"curve '{curve}': no points{window}")
+    n = None if n is None else n[keep][order]
+    return c[keep][order], s[keep][order], n, window
+
+
+def _fit_checks(st: _Stage, x, s, w, n, distinct: int) -> list[str]:
+    """Identifiability of the full-data fit (see docs/methods.md §5)."""
+    name = st.form.name
+    if not np.isfinite(st.full.cost):
+        return [f"not identifiable: the {name} fit did not converge from any start"]
+    if st.cond >= COND_UNIDENTIFIABLE:
+        return [f"not identifiable: the {name} parameters are not pinned down by these data "
+                f"(Jacobian condition number {st.cond:.2g}); try a simpler form"]
+    if st.form.n_params > 2 and distinct > 2:
+        line = _stage(FORMS["loglinear"], x, s, w, n)
+        if st.aic >= line.aic:
+            return [f"not identifiable: the data show no curvature - a straight line in log10 "
+                    f"compute fits as well (AIC {line.aic:.1f} vs {st.aic:.1f} for {name}), so "
+                    f"the extra {name} parameters are set by their bounds, not by the data; "
+                    "use loglinear"]
+    return []
+
+
+def _bootstrap_checks(draws, N: int) -> list[str]:
+    out = []
+    if draws.method == "pairs" and N < 8:
+        out.append(f"pairs bootstrap on only {N} points: intervals are rough")
+    if draws.degenerate:
+        out.append(f"{draws.degenerate} of {draws.requested} pairs resamples had too few "
+                   "distinct compute values to fit and were dropped")
+    usable = draws.requested - draws.degenerate
+    if usable > 0:
+        frac = draws.failed / usable
+        if frac > FAILED_UNIDENTIFIABLE:
+            out.append(f"not identifiable: {draws.failed} of {usable} bootstrap refits did not "
+                       "converge")
+        elif frac > FAILED_WARN:
+            out.append(f"{draws.failed} of {usable} bootstrap refits did not converge; "
+                       "intervals use the rest")
+    return out
+
+
+def _param_estimates(st: _Stage, boot, level: float) -> tuple[dict, list[str]]:
+    """Parameter estimates with percentile intervals; flags bound hits and unpinned params."""
+    f, theta = st.form, st.full.theta
+    hat = f.to_public(theta)
+    boot_int = f.to_internal(boot) if len(boot) else boot
+    params, warnings = {}, []
+    for i, name in enumerate(f.param_names):
+        lo, hi = percentile_ci(boot[:, i], level) if len(boot) else (math.nan, math.nan)
+        params[name] = Estimate(float(hat[i]), lo, hi, level)
+        width = st.hi[i] - st.lo[i]
+        if not (np.isfinite(width) and width > 0):
+            continue
+        if min(theta[i] - st.lo[i], st.hi[i] - theta[i]) < 1e-6 * width:
+            warnings.append(f"parameter '{name}' is at the edge of its allowed range "
+                            f"({hat[i]:.4g})")
+        if len(boot) >= 2:
+            ilo, ihi = percentile_ci(boot_int[:, i], level)
+            if ihi - ilo > CI_SPAN_UNIDENTIFIABLE * width:
+                warnings.append(f"not identifiable: the interval of '{name}' spans most of its "
+                                "allowed range")
+    return params, warnings
 
 
 def _read(data, score_scale: str):
