@@ -26,12 +26,15 @@ import sys
 import time
 import warnings
 
-# (name, depth, rows, prompt tokens, new tokens): shapes of the lab presets
+# (name, depth, distinct prompts, copies of each, prompt tokens, new tokens): the lab presets' shapes.
+# RL rollouts repeat each prompt num_generations (8) times and evaluation repeats each problem
+# samples_per_problem (128) times; both samplers get the same repeated rows (ours prefills each
+# distinct prompt once, HF prefills every row).
 CASES = [
-    ("quick preset, RL rollout", 1, 64, 8, 24),
-    ("default preset, RL rollout", 2, 128, 9, 32),
-    ("default preset, eval batch", 2, 512, 9, 32),
-    ("depth 2, small batch", 2, 8, 9, 32),
+    ("quick preset, RL rollout", 1, 8, 8, 8, 24),
+    ("default preset, RL rollout", 2, 16, 8, 9, 32),
+    ("default preset, eval batch", 2, 4, 128, 9, 32),
+    ("depth 2, 8 distinct prompts", 2, 8, 1, 9, 32),
 ]
 VOCAB = 18  # the arithmetic task's alphabet (15 characters) + 3 special tokens
 
@@ -63,7 +66,7 @@ def _time_hf(hf, ids, new, seed):
     return elapsed
 
 
-def run_case(name, depth, rows, prompt_len, new, repeats):
+def run_case(name, depth, distinct, copies, prompt_len, new, repeats):
     """Median seconds of both samplers on one case, plus tokens/s and the ratio."""
     import torch
 
@@ -73,7 +76,9 @@ def run_case(name, depth, rows, prompt_len, new, repeats):
     model = Policy(cfg, seed=0).eval()
     hf = model.to_hf()
     hf.generation_config.eos_token_id = None
-    ids = torch.randint(3, VOCAB, (rows, prompt_len), generator=torch.Generator().manual_seed(1))
+    ids = torch.randint(3, VOCAB, (distinct, prompt_len), generator=torch.Generator().manual_seed(1))
+    ids = ids.repeat_interleave(copies, dim=0)                   # (rows, prompt_len)
+    rows = distinct * copies
     prompts = ids.tolist()
     _time_ours(model, prompts, new, 0)          # warm-up both
     _time_hf(hf, ids, new, 0)
@@ -87,7 +92,8 @@ def run_case(name, depth, rows, prompt_len, new, repeats):
             ours.append(_time_ours(model, prompts, new, r))
     t_ours, t_hf = statistics.median(ours), statistics.median(theirs)
     tokens = rows * new
-    return {"case": name, "depth": depth, "n_embd": cfg.n_embd, "rows": rows, "prompt_len": prompt_len,
+    return {"case": name, "depth": depth, "n_embd": cfg.n_embd, "rows": rows, "distinct_prompts": distinct,
+            "prompt_len": prompt_len,
             "new_tokens": new, "repeats": repeats, "ours_s": t_ours, "hf_s": t_hf,
             "ours_tok_s": tokens / t_ours, "hf_tok_s": tokens / t_hf, "speedup": t_hf / t_ours}
 
@@ -111,11 +117,12 @@ def main(argv=None) -> int:
     results = [run_case(*case, repeats=args.repeats) for case in CASES]
     print(f"torch {torch.__version__}, transformers {transformers.__version__}, threads {args.threads}, "
           f"median of {args.repeats} interleaved repeats\n")
-    print("| case | depth (width) | rows x (prompt + new) | rlscale tok/s | HF tok/s | speed-up |")
+    print("| case | depth (width) | rows (distinct) x (prompt + new) | rlscale tok/s | HF tok/s | speed-up |")
     print("| --- | --- | --- | ---: | ---: | ---: |")
     for r in results:
-        print(f"| {r['case']} | {r['depth']} ({r['n_embd']}) | {r['rows']} x ({r['prompt_len']} + "
-              f"{r['new_tokens']}) | {r['ours_tok_s']:,.0f} | {r['hf_tok_s']:,.0f} | {r['speedup']:.1f}x |")
+        print(f"| {r['case']} | {r['depth']} ({r['n_embd']}) | {r['rows']} ({r['distinct_prompts']}) x "
+              f"({r['prompt_len']} + {r['new_tokens']}) | {r['ours_tok_s']:,.0f} | {r['hf_tok_s']:,.0f} | "
+              f"{r['speedup']:.1f}x |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"torch": torch.__version__, "transformers": transformers.__version__,

@@ -65,6 +65,17 @@ def test_kv_cache_greedy_equals_no_cache_greedy(model, same_length):
     assert gen.prompt_lengths == [len(p) for p in prompts]
 
 
+def test_repeated_prompts_are_prefilled_once_with_the_same_result(model):
+    distinct = _prompts(3, seed=8)
+    prompts = [distinct[i % 3] for i in range(9)]                     # three groups of three, padded
+    gen = generate(model, prompts, max_new_tokens=15, temperature=0.0, eos_id=None,
+                   generator=torch.Generator().manual_seed(0))
+    assert gen.completions == [_greedy_no_cache(model, p, 15) for p in prompts]
+    cfg = model.config
+    assert gen.prefill_flops == flops.prefill_flops(cfg, [len(p) for p in prompts])
+    assert gen.prefill_flops_executed == flops.prefill_flops(cfg, [len(p) for p in distinct])
+
+
 def test_rows_stop_at_eos_and_cache_compaction_keeps_the_rest_exact(model, monkeypatch):
     from rlscale.lab.model import KVCache
 

@@ -5,7 +5,9 @@
 1. Left-pad the prompts to a common length T_p so every row's next token lands in the same cache
    column; rotary positions are per row (a prompt's first real token is position 0) and a key mask
    hides the padding, so a row's output does not depend on the other rows' prompt lengths.
-2. Prefill: one forward pass over (B, T_p) that fills the cache; logits only for the last column.
+2. Prefill: one forward pass over the distinct prompts (RL groups and evaluation samples repeat
+   each prompt) that fills the cache, logits only for the last column; rows sharing a prompt get
+   a copy of its cache rows.
 3. Decode: sample a token per live row, feed it back as a (b, 1) batch. A row stops at ``eos_id``
    or any of ``stop_ids``; when a quarter of the live rows have stopped, the cache is compacted so
    finished rows cost nothing afterwards (compacting on every stop would copy the cache too often).
@@ -14,7 +16,8 @@ No Python loop runs over rows inside the decode loop: each step is one forward, 
 few tensor ops. The FLOPs it reports are the analytic counts of :mod:`rlscale.lab.flops` for the
 real prompt and completion lengths (padding and post-stop work excluded).
 
-What it simplifies: fp32 only, no speculative decoding, no prefix sharing between identical prompts.
+What it simplifies: fp32 only, no speculative decoding, prompts shared only when identical (no
+partial-prefix cache).
 Run ``python benchmarks/bench_sampler.py`` to compare it with Hugging Face ``generate``.
 """
 
@@ -45,7 +48,11 @@ class Generation:
     finished : list of bool
         True where the row ended on ``eos_id`` or a stop id (False: cut at ``max_new_tokens``).
     prefill_flops, decode_flops, flops : int
-        Analytic FLOPs spent (see :mod:`rlscale.lab.flops`); ``flops = prefill_flops + decode_flops``.
+        Analytic FLOPs (see :mod:`rlscale.lab.flops`); ``flops = prefill_flops + decode_flops``.
+        The prefill is counted per row, as for independent samples.
+    prefill_flops_executed : int
+        The prefill FLOPs this call actually ran: identical prompts are prefilled once and their
+        cache rows copied, so this is ``prefill_flops`` over distinct prompts only.
     """
 
     completions: list[list[int]]
@@ -54,6 +61,7 @@ class Generation:
     finished: list[bool]
     prefill_flops: int = 0
     decode_flops: int = 0
+    prefill_flops_executed: int = 0
     flops: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -217,7 +225,26 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
     rows = torch.arange(B, device=device)          # original row held by each live cache slot
     live = torch.ones(B, dtype=torch.bool, device=device)  # slots still generating
 
-    logits = model(idx, kv_cache=cache, pos=pos, last_only=True)[:, -1]  # (B, V)
+    # prefill each distinct prompt once (RL groups and eval samples repeat prompts), then copy its
+    # cache rows to every row that shares it
+    first: dict[tuple[int, ...], int] = {}
+    owner = [first.setdefault(tuple(row), i) for i, row in enumerate(prompts)]   # row -> first twin
+    uniq = sorted(set(owner))
+    if len(uniq) < B:
+        u = torch.tensor(uniq, device=device)
+        if cache.key_valid is not None:
+            all_valid, cache.key_valid = cache.key_valid, cache.key_valid[u]
+        logits_u = model(idx[u], kv_cache=cache, pos=pos[u] if pos is not None else None,
+                         last_only=True)[:, -1]                          # (U, V)
+        slot_of = {o: j for j, o in enumerate(uniq)}
+        slot = torch.tensor([slot_of[o] for o in owner], device=device)  # row -> prefilled slot
+        cache.k[:, :, :, :t_prompt] = cache.k[:, slot, :, :t_prompt]    # index copy first: no aliasing
+        cache.v[:, :, :, :t_prompt] = cache.v[:, slot, :, :t_prompt]
+        if cache.key_valid is not None:
+            cache.key_valid = all_valid
+        logits = logits_u[slot]                                          # (B, V)
+    else:
+        logits = model(idx, kv_cache=cache, pos=pos, last_only=True)[:, -1]  # (B, V)
     if temperature > 0:
         logits = logits / temperature
     for step in range(max_new_tokens):
@@ -258,6 +285,7 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         completions=completions, lengths=lengths_list, prompt_lengths=lens, finished=finished.tolist(),
         prefill_flops=flop_formulas.prefill_flops(cfg, lens),
         decode_flops=flop_formulas.decode_flops(cfg, lens, lengths_list),
+        prefill_flops_executed=flop_formulas.prefill_flops(cfg, [lens[i] for i in uniq]),
     )
 
 
