@@ -1,0 +1,87 @@
+"""Crash safety: SIGKILL a quick run twice at random (seeded) moments, resume, compare bytes.
+
+The kill moments are random but reproducible (``random.Random(20261122)``): the first lands
+anywhere in the step log (mostly pre-training), the second after a random number of checkpoint
+evaluations plus a random delay (RL, evaluation or the final writes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+CMD = [sys.executable, "-m", "rlscale", "lab"]
+
+
+def _lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def _evals(run_dir: Path) -> int:
+    d = run_dir / "evals"
+    return len(list(d.glob("step*.json"))) if d.is_dir() else 0
+
+
+def _kill_when(proc: subprocess.Popen, ready, delay: float, timeout: float = 600) -> bool:
+    """SIGKILL *proc* *delay* seconds after ``ready()`` holds; False if it finished first."""
+    t0 = time.monotonic()
+    while not ready():
+        if proc.poll() is not None or time.monotonic() - t0 > timeout:
+            return False
+        time.sleep(0.02)
+    time.sleep(delay)
+    if proc.poll() is not None:
+        return False
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return True
+
+
+@pytest.mark.slow
+def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path):
+    rng = random.Random(20261122)
+    ref = tmp_path / "ref"
+    subprocess.run(CMD + ["run", "--preset", "quick", "-o", str(ref)], check=True,
+                   capture_output=True)
+    total_lines = _lines(ref / "log.jsonl")
+    total_evals = _evals(ref)
+
+    crashed = tmp_path / "crashed"
+    proc = subprocess.Popen(CMD + ["run", "--preset", "quick", "-o", str(crashed)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = rng.randint(1, total_lines - 1)
+    assert _kill_when(proc, lambda: _lines(crashed / "log.jsonl") >= first, rng.uniform(0, 0.3))
+    status = subprocess.run(CMD + ["show", str(crashed), "--json"], capture_output=True, text=True)
+    assert json.loads(status.stdout)["status"] == "interrupted"
+
+    proc = subprocess.Popen(CMD + ["resume", str(crashed)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    evals_before = _evals(crashed)
+    second = rng.randint(evals_before + 1, total_evals)
+    killed = _kill_when(proc, lambda: _evals(crashed) >= second, rng.uniform(0, 1.0))
+    assert killed or proc.returncode == 0
+
+    done = subprocess.run(CMD + ["resume", str(crashed)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (crashed / "observations.csv").read_bytes() == (ref / "observations.csv").read_bytes()
+    assert json.loads((crashed / "ledger.json").read_text()) == \
+        json.loads((ref / "ledger.json").read_text())
+    assert json.loads((crashed / "rlscale-run.json").read_text())["status"] == "complete"
+    # the step log holds each step once, as in the uninterrupted run
+    strip = [{k: v for k, v in json.loads(x).items()} for x in
+             (crashed / "log.jsonl").read_text().splitlines()]
+    ref_log = [json.loads(x) for x in (ref / "log.jsonl").read_text().splitlines()]
+    assert strip == ref_log
