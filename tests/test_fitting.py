@@ -294,3 +294,9 @@ def test_failed_and_degenerate_resamples_are_counted():
     assert b["requested"] == 400 and b["succeeded"] + b["failed"] == 400
     assert b["failed"] > 0 and len(r.boot_slopes) == b["succeeded"]
     assert any("too few distinct compute values" in w for w in r.warnings)
+
+
+def test_exact_fits_have_no_aic_and_auto_says_why():
+    r = fit_curve([1, 100], [0.33, 0.66], form="auto")
+    assert math.isnan(r.aic) and r.to_dict()["aic"] is None
+    assert any("no form could be compared by AIC" in w for w in r.warnings)

@@ -88,10 +88,12 @@ def _stage(form: Form, x, y, w, n=None) -> _Stage:
         if np.isfinite(refit.cost):
             full = refit
     N, P = len(x), form.n_params
-    if np.all(w == 1.0):  # unknown noise level: Gaussian likelihood with sigma profiled out
-        nll2 = N * math.log(max(full.cost / N, 1e-300))
-    else:                 # binomial variances known: chi-square
+    if n is not None:     # binomial variances known: chi-square
         nll2 = full.cost
+    elif N > P:           # unknown noise level: Gaussian likelihood with sigma profiled out
+        nll2 = N * math.log(max(full.cost / N, 1e-300))
+    else:                 # an exact fit with no noise estimate: no likelihood to compare
+        nll2 = math.nan
     J = full.jac
     if np.all(np.isfinite(J)):
         norms = np.linalg.norm(J, axis=0)
@@ -114,13 +116,16 @@ def _auto(x, y, w, n, curve: str) -> tuple[str, str]:
             skipped.append(f"{name} (needs {form.min_points})")
             continue
         st = _stage(form, x, y, w, n)
-        if np.isfinite(st.full.cost) and st.cond < COND_UNIDENTIFIABLE:
-            stages[name] = st
-        else:
+        if not (np.isfinite(st.full.cost) and st.cond < COND_UNIDENTIFIABLE):
             skipped.append(f"{name} (not identifiable on these data)")
+        elif not np.isfinite(st.aic):
+            skipped.append(f"{name} (exact fit: no residual degrees of freedom and no n, so no "
+                           "AIC)")
+        else:
+            stages[name] = st
     if not stages:
-        return "loglinear", f"auto: chose loglinear (no other form could be fitted; skipped " \
-                            f"{', '.join(skipped)})"
+        return "loglinear", ("auto: chose loglinear, the simplest form, because no form could "
+                             f"be compared by AIC; not considered: {', '.join(skipped)}")
     ranked = sorted(stages, key=lambda k: stages[k].aic)
     best = ranked[0]
     msg = f"auto: chose {best} by AIC ({stages[best].aic:.1f})"
