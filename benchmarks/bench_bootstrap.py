@@ -34,7 +34,7 @@ from rlscale.fitting.bootstrap import binomial_weights, draw, percentile_ci, slo
 from rlscale.forms import FORMS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-TRUE = (0.05, 0.61, 2542.0, 1.92)   # R0, A, C_mid [GPU-hours], B: ScaleRL (arXiv:2510.13786 Tab. 1)
+TRUE = (0.05, 0.61, 2542.0, 1.92)   # R_0, A, C_mid [GPU-hours], B: ScaleRL (arXiv:2510.13786 Tab. 1)
 
 
 def make_curve(n_points: int = 50, n: int = 256, seed: int = 0):

@@ -1,14 +1,10 @@
 """The built-in curve forms. Each is a function of ``x = log10(C)``.
 
-=============== ============================================== =================================
-form            score                                          source
-=============== ============================================== =================================
-``loglinear``   a + b·x                                        Ord 2025 (the essay's straight line)
-``logistic``    floor + (ceil − floor)/(1 + exp(−k(x − x0)))   arXiv:2405.10938; arXiv:2412.04403
-``scalerl``     R0 + (A − R0)/(1 + (C_mid/C)^B)                arXiv:2510.13786, Eq. 1
-``powerlaw``    A − D·C^(−B)                                   arXiv:2510.13786, App. A.4
-``exp_powerlaw`` exp(a·C^b), a < 0                             arXiv:2407.21787 (coverage vs k)
-=============== ============================================== =================================
+=============== - ``loglinear``: a + b·x (Ord 2025: the essay's straight lines);
+- ``logistic``: floor + (ceil − floor)/(1 + exp(−k(x − x0))) (arXiv:2405.10938, arXiv:2412.04403);
+- ``scalerl``: R_0 + (A − R_0)/(1 + (C_mid/C)^B) (arXiv:2510.13786, Eq. 1);
+- ``powerlaw``: A − D·C^(−B) (arXiv:2510.13786, App. A.4);
+- ``exp_powerlaw``: exp(a·C^b), a < 0 (arXiv:2407.21787, coverage against samples k).
 
 Sigmoids are written with ``tanh`` so that no exponent overflows: 1/(1+e^(−z)) = (1 + tanh(z/2))/2.
 """
@@ -120,25 +116,25 @@ class Logistic(Form):
 class ScaleRL(Form):
     """ScaleRL's sigmoid in compute (Khatri et al. 2025, arXiv:2510.13786, Eq. 1).
 
-    ``R = R0 + (A − R0)/(1 + (C_mid/C)^B)``. In ``x = log10 C`` this is a logistic with
+    ``R = R_0 + (A − R_0)/(1 + (C_mid/C)^B)``. In ``x = log10 C`` this is a logistic with
     ``k = B·ln10`` and ``x0 = log10(C_mid)``; ``C_mid`` is in the data's compute unit.
     """
 
     name = "scalerl"
-    param_names = ("R0", "A", "C_mid", "B")
+    param_names = ("R_0", "A", "C_mid", "B")
     lower = (0.0, 0.0, 0.0, 1e-3)
     upper = (1.0, 1.0, np.inf, 1e3)
     min_points = 5
     log_params = {"C_mid": 1, "B": 1}
-    formula = "R = R0 + (A − R0) / (1 + (C_mid / C)^B)"
+    formula = "R = R_0 + (A − R_0) / (1 + (C_mid / C)^B)"
     citation = "Khatri et al. 2025, 'The Art of Scaling RL Compute for LLMs', arXiv:2510.13786, Eq. 1"
 
-    def func(self, x, R0, A, C_mid, B):
-        return R0 + (A - R0) * _sigmoid(B * LN10 * (x - np.log10(C_mid)))
+    def func(self, x, R_0, A, C_mid, B):
+        return R_0 + (A - R_0) * _sigmoid(B * LN10 * (x - np.log10(C_mid)))
 
-    def slope_per_decade(self, x, R0, A, C_mid, B):
+    def slope_per_decade(self, x, R_0, A, C_mid, B):
         u = _sigmoid(B * LN10 * (x - np.log10(C_mid)))
-        return LN10 * (A - R0) * B * u * (1.0 - u)
+        return LN10 * (A - R_0) * B * u * (1.0 - u)
 
     def fit_bounds(self, x, y):
         lo, hi = self.bounds
