@@ -1,6 +1,6 @@
 """The built-in curve forms. Each is a function of ``x = log10(C)``.
 
-=============== - ``loglinear``: a + b·x (Ord 2025: the essay's straight lines);
+- ``loglinear``: a + b·x (Ord 2025: the essay's straight lines);
 - ``logistic``: floor + (ceil − floor)/(1 + exp(−k(x − x0))) (arXiv:2405.10938, arXiv:2412.04403);
 - ``scalerl``: R_0 + (A − R_0)/(1 + (C_mid/C)^B) (arXiv:2510.13786, Eq. 1);
 - ``powerlaw``: A − D·C^(−B) (arXiv:2510.13786, App. A.4);
