@@ -19,8 +19,8 @@ def _summary_table(results: dict):
 
     level = f"{results['settings']['level']:.0%}"
     table = Table(title="RL vs inference: slope ratios", title_justify="left")
-    table.add_column("RL curve")
-    table.add_column("inference curve")
+    table.add_column("RL curve", overflow="fold")
+    table.add_column("inference curve", overflow="fold")
     table.add_column(f"slope ratio [{level}]", justify="right")
     table.add_column("RL OOM per inference OOM", justify="right")
     head = results["headline"].get("index")

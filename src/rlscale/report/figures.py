@@ -9,6 +9,7 @@ with the colour so the figures stay readable in grayscale.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import matplotlib
@@ -27,12 +28,12 @@ from matplotlib.ticker import (  # noqa: E402
 )
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
-#: deficiency. Black is kept for reference marks.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+#: deficiency. Its yellow is left out (too faint on white); black comes last.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 2)))
 #: Most curves drawn in one panel; the rest stay in the tables and results.json.
-MAX_CURVES_PER_PANEL = 7
+MAX_CURVES_PER_PANEL = 8
 #: Most RL/inference pairs drawn in the slope-ratio chart (the rest stay in the table).
 MAX_RATIO_ROWS = 24
 #: Above this many points in a panel the scatter is rasterized inside the SVG (keeps the file
@@ -151,6 +152,42 @@ def twin_curves(results: dict, input_label: str | list[str] | None = None) -> di
     return out
 
 
+_LAB_INF = re.compile(r"^lab-inf-(?P<strategy>.+)-step(?P<step>\d+)$")
+
+
+def curve_styles(curves: list[str]) -> dict[str, dict[str, Any]]:
+    """Colour, marker and line style per curve, in order.
+
+    Lab inference curves (``lab-inf-<strategy>-step<N>``) share a colour and marker per
+    strategy, with a dotted line at the first checkpoint drawn and a solid one at the last, so
+    "same strategy, before and after RL" reads at a glance. Other curves take the next style.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    strategies: dict[str, int] = {}
+    steps: dict[str, list[int]] = {}
+    for c in curves:
+        m = _LAB_INF.match(c)
+        if m:
+            steps.setdefault(m["strategy"], []).append(int(m["step"]))
+    k = 0
+    for c in curves:
+        m = _LAB_INF.match(c)
+        if not m:
+            out[c] = _style(k)
+            k += 1
+            continue
+        if m["strategy"] not in strategies:
+            strategies[m["strategy"]] = k
+            k += 1
+        st = _style(strategies[m["strategy"]])
+        if int(m["step"]) == min(steps[m["strategy"]]) and len(set(steps[m["strategy"]])) > 1:
+            st["linestyle"] = ":"
+        elif int(m["step"]) == max(steps[m["strategy"]]):
+            st["linestyle"] = "-"
+        out[c] = st
+    return out
+
+
 def _compute_label(axis: str, units: set[str]) -> str:
     unit = " / ".join(sorted(units)) or "relative"
     unit = {"flop": "FLOP", "relative": "relative units", "gpu_hours": "GPU-hours"}.get(unit, unit)
@@ -177,19 +214,18 @@ def twin_chart(results: dict, input_label: str | None = None, *,
     axes_drawn = [a for a in ("rl", "inference") if panels[a]] if only_drawn else ["rl", "inference"]
     axes_drawn = axes_drawn or ["rl", "inference"]
     n_legend = max([len(panels[a]) for a in axes_drawn] + [1])
-    fig, axes = _new_figure(10.0 if len(axes_drawn) == 2 else 6.4, 4.4 + 0.22 * n_legend,
+    fig, axes = _new_figure(10.0 if len(axes_drawn) == 2 else 6.4, 4.4 + 0.3 * n_legend,
                             ncols=len(axes_drawn), sharey=True, squeeze=False)
     axes = axes[0]
-    style_index = 0
+    styles = curve_styles([c for a in axes_drawn for c in panels[a]])
     spans = []
     for ax, axis in zip(axes, axes_drawn):
         ids = panels[axis]
         units = {info[c]["compute_unit"] for c in ids}
         many = sum(len(obs_by_curve.get(c, [])) for c in ids) > RASTERIZE_ABOVE
         for curve in ids:
-            st = _style(style_index)
-            style_index += 1
-            _draw_curve(ax, curve, obs_by_curve.get(curve, []), fits.get(curve), st, many)
+            _draw_curve(ax, curve, obs_by_curve.get(curve, []), fits.get(curve), styles[curve],
+                        many)
         _log_axis(ax, "x", _multiplier if units <= {"relative", "samples"} else None, minor=True)
         xs = [o["compute"] for c in ids for o in obs_by_curve.get(c, [])]
         spans.append((math.log10(min(xs)), math.log10(max(xs))) if xs else None)
