@@ -166,3 +166,11 @@ def test_compare_warns_on_swapped_axes_and_renders():
     con = Console(record=True, width=120)
     con.print(cmp)
     assert "slope ratio (Fieller)" in con.export_text()
+
+
+def test_compare_warns_when_a_curve_does_not_reach_the_stated_score():
+    rl = line(0.15, 0.2, seed=15, bootstrap=200)
+    inf = line(0.30, 0.1, seed=16, axis="inference", bootstrap=200)
+    cmp = compare(rl, inf, at_score=0.95)
+    assert any("does not reach score 0.95" in w for w in cmp.warnings)
+    assert cmp.at_score == 0.95

@@ -192,8 +192,14 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
             warnings.append(f"curve '{fr.curve}' is not identifiable under its {fr.form} fit")
     if at_score is None:
         at_score = _default_score(rl, inference, warnings)
-    s_rl, d_rl, _ = rl.slope_at_score(at_score)
-    s_inf, d_inf, _ = inference.slope_at_score(at_score)
+    s_rl, d_rl, c_rl = rl.slope_at_score(at_score)
+    s_inf, d_inf, c_inf = inference.slope_at_score(at_score)
+    for fr, c in ((rl, c_rl), (inference, c_inf)):
+        reached = float(fr.form_obj.evaluate(np.log10(c), fr.param_values))
+        if abs(reached - at_score) > 1e-6:
+            warnings.append(f"curve '{fr.curve}' does not reach score {at_score:.3g} inside its "
+                            f"observed compute range: its slope is taken at compute {c:.4g} "
+                            f"(score {reached:.3g})")
     s_rl = Estimate(s_rl.value, *percentile_ci(d_rl, level), level)
     s_inf = Estimate(s_inf.value, *percentile_ci(d_inf, level), level)
     value = s_rl.value / s_inf.value if s_inf.value != 0 else math.nan
