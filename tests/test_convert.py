@@ -97,10 +97,12 @@ def test_bootstrap_and_fieller_intervals_agree():
     rl = line(0.15, 0.2, seed=3, axis="rl", n=2000)
     inf = line(0.30, 0.1, seed=4, axis="inference", n=2000)
     cmp = compare(rl, inf)
-    b, f = cmp.slope_ratio, cmp.slope_ratio_fieller
+    b, f, d = cmp.slope_ratio, cmp.slope_ratio_fieller, cmp.slope_ratio_delta
     width = b.ci_high - b.ci_low
     assert abs(b.ci_low - f.ci_low) < 0.1 * width
     assert abs(b.ci_high - f.ci_high) < 0.1 * width
+    # the delta method agrees too when both slopes are precise
+    assert abs(d.ci_low - f.ci_low) < 0.1 * width and abs(d.ci_high - f.ci_high) < 0.1 * width
 
 
 def test_equivalents_follow_from_the_ratio():

@@ -49,6 +49,19 @@ def fieller_interval(num: float, den: float, var_num: float, var_den: float,
     return -math.inf, math.inf, "unbounded"
 
 
+def _delta_interval(num: float, den: float, var_num: float, var_den: float,
+                    level: float) -> tuple[float, float]:
+    """Delta-method interval: ρ ± z·|ρ|·sqrt(var_num/num² + var_den/den²), zero covariance."""
+    from scipy.stats import norm
+
+    if num == 0 or den == 0:
+        return math.nan, math.nan
+    rho = num / den
+    se = abs(rho) * math.sqrt(var_num / num ** 2 + var_den / den ** 2)
+    z = float(norm.ppf(0.5 + level / 2))
+    return rho - z * se, rho + z * se
+
+
 @dataclass
 class Comparison:
     """RL-vs-inference comparison: slope ratio, OOM equivalence and multipliers.
@@ -59,6 +72,8 @@ class Comparison:
         s_RL / s_inference with a bootstrap percentile interval.
     slope_ratio_fieller : Estimate
         The same ratio with Fieller's interval (bootstrap variances, zero covariance).
+    slope_ratio_delta : Estimate
+        The same ratio with a delta-method (normal) interval, as a cross-check.
     rl_oom_per_inference_oom : Estimate
         1 / slope_ratio: RL orders of magnitude needed per inference order of magnitude.
     equivalents : list of dict
@@ -79,6 +94,7 @@ class Comparison:
     rl_oom_per_inference_oom: Estimate
     equivalents: list[dict]
     level: float = 0.95
+    slope_ratio_delta: Estimate | None = None
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -88,6 +104,8 @@ class Comparison:
             "rl_oom_per_inference_oom": self.rl_oom_per_inference_oom.to_dict(),
             "equivalents": self.equivalents,
             "slope_ratio_fieller": self.slope_ratio_fieller.to_dict(),
+            "slope_ratio_delta": (self.slope_ratio_delta.to_dict()
+                                  if self.slope_ratio_delta is not None else None),
             "at_score": self.at_score,
             "level": self.level,
             "curves": {"rl": {"curve": self.rl_curve, **{"slope_per_decade":
@@ -213,6 +231,7 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
         b_lo, b_hi = percentile_ci(ratios, level)
         var_rl, var_inf = float(np.var(d_rl, ddof=1)), float(np.var(d_inf, ddof=1))
         f_lo, f_hi, kind = fieller_interval(s_rl.value, s_inf.value, var_rl, var_inf, 0.0, level)
+        d_lo, d_hi = _delta_interval(s_rl.value, s_inf.value, var_rl, var_inf, level)
         if kind != "bounded":
             warnings.append(f"Fieller interval is unbounded: the inference slope's {level:.0%} "
                             "interval includes 0, so no finite ratio interval exists")
@@ -220,12 +239,13 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
             warnings.append("the bootstrap ratio interval reaches a zero or negative slope; "
                             "treat it as unbounded")
     else:
-        b_lo = b_hi = f_lo = f_hi = math.nan
+        b_lo = b_hi = f_lo = f_hi = d_lo = d_hi = math.nan
         missing = [fr.curve for fr, d in ((rl, d_rl), (inference, d_inf)) if d.size < 2]
         warnings.append(f"no interval for the slope ratio: no bootstrap draws for "
                         f"{', '.join(missing)} (see that fit's warnings)")
     ratio = Estimate(value, b_lo, b_hi, level)
     fieller = Estimate(value, f_lo, f_hi, level)
+    delta = Estimate(value, d_lo, d_hi, level)
     if value > 0:
         inv_lo, inv_hi = ((1 / b_hi, 1 / b_lo) if b_lo > 0 and math.isfinite(b_hi)
                           else (math.nan, math.nan))
@@ -244,4 +264,4 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
         equivalents.append({"inference_factor": fct, "rl_factor": rf,
                             "rl_factor_ci_low": lo, "rl_factor_ci_high": hi})
     return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
-                      oom, equivalents, level, warnings)
+                      oom, equivalents, level, warnings, delta)
