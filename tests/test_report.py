@@ -222,7 +222,7 @@ def test_bad_data_one_line_error_and_no_report(tmp_path, capsys):
     out = tmp_path / "rep"
     code, stdout, err = run_cli(["report", str(data), "-o", str(out)], capsys)
     assert code == 2
-    lines = err.strip().splitlines()
+    lines = err.splitlines()  # exactly one line, nothing else on stderr
     assert len(lines) == 1 and lines[0].startswith("rlscale: error:")
     assert "bad.csv" in lines[0] and "row 3" in lines[0] and "score" in lines[0]
     assert "Traceback" not in err

@@ -65,3 +65,28 @@ def test_script_json_cannot_close_its_script_block():
     text = str(script_json(doc))
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == doc
+
+
+def test_lab_curves_share_a_colour_per_strategy():
+    from rlscale.report.figures import curve_styles
+
+    ids = ["lab-inf-pass@k-step0", "lab-inf-pass@k-step40", "lab-inf-maj@k-step0",
+           "lab-inf-maj@k-step40", "other"]
+    st = curve_styles(ids)
+    assert st["lab-inf-pass@k-step0"]["color"] == st["lab-inf-pass@k-step40"]["color"]
+    assert st["lab-inf-pass@k-step0"]["color"] != st["lab-inf-maj@k-step0"]["color"]
+    assert st["lab-inf-maj@k-step0"]["linestyle"] == ":"
+    assert st["lab-inf-maj@k-step40"]["linestyle"] == "-"
+    assert st["other"]["color"] not in {st[c]["color"] for c in ids[:4]}
+
+
+def test_unknown_form_is_a_one_line_error_before_any_work(tmp_path, capsys):
+    from rlscale.cli import main
+
+    out = tmp_path / "rep"
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "catalog:essay", "-o", str(out), "--form", "wiggly"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err.count("\n") == 1 and "unknown form 'wiggly'" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -58,8 +58,11 @@ def register(app) -> None:
         from rlscale.report import check_destination, write_report
 
         check_destination(out)
+        err = err_console()
+        # Only on a terminal: a redirected stderr gets no progress frames (and no stray blank
+        # line before a one-line error).
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=err_console(), transient=True) as progress:
+                      console=err, transient=True, disable=not err.is_terminal) as progress:
             task = progress.add_task("rlscale report", total=None)
 
             def step(msg: str) -> None:
@@ -74,9 +77,9 @@ def register(app) -> None:
             con.print(_summary_table(results))
         warnings = results["warnings"]
         for w in warnings[:3]:
-            err_console().print(f"warning: {w}", style="yellow", highlight=False, soft_wrap=True)
+            err.print(f"warning: {w}", style="yellow", highlight=False, soft_wrap=True)
         if len(warnings) > 3:
-            err_console().print(f"... and {len(warnings) - 3} more warnings, listed in the report",
+            err.print(f"... and {len(warnings) - 3} more warnings, listed in the report",
                                 style="yellow", highlight=False)
         con.print(f"report: {index}", highlight=False, soft_wrap=True)
         if open_:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlscale.report.html import _cell, est, mult, num, pct
+from rlscale.report.html import est, mult, num, pct
 
 
 def _md(text: Any) -> str:
@@ -52,11 +52,23 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
         lines += _table(["RL fraction of pre-training", "RL scale-up", "total training multiplier"],
                         [[pct(r["rl_fraction"]), mult(r["scale_up"]), mult(r["total_multiplier"])]
                          for r in econ["table"]])
+        be = econ.get("breakeven")
+        if be:
+            lines += [f"Train or think longer: at slope ratio {num(be['slope_ratio'])}, the RL "
+                      f"scale-up costs a one-off {num(be['rl_flops_one_off'])} FLOP and buys the "
+                      f"gain of {mult(be['inference_multiplier'])} inference "
+                      f"({num(be['extra_flops_per_query'])} extra FLOP per query); it pays for "
+                      f"itself after {num(be['breakeven_queries'])} queries "
+                      f"({num(be['breakeven_queries_per_day'])} per day over the horizon). "
+                      "Assumptions: " + "; ".join(f"{a['name']} = {num(a['value'])} {a['unit']}"
+                                                  for a in be["assumptions"]) + ".", ""]
     claims = results.get("claims")
     if claims:
-        cols = list(dict.fromkeys(k for c in claims for k in c))
         lines += ["## Claims ledger", ""]
-        lines += _table(cols, [[_cell(c.get(k)) for k in cols] for c in claims])
+        lines += _table(["#", "claim", "essay", "recomputed", "verdict"],
+                        [[c.get("number"), c.get("quote"), c.get("essay_text"),
+                          f"{num(c.get('computed_value'))} {c.get('unit', '')}".strip(),
+                          c.get("verdict")] for c in claims])
     lines += ["## Data", ""]
     lines += _table(["curve", "axis", "points", "benchmark", "model", "source", "provenance"],
                     [[c["curve"], c["axis"], c["n_points"], c["benchmark"], c["model"],
