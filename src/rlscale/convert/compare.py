@@ -94,8 +94,8 @@ class Comparison:
     rl_oom_per_inference_oom: Estimate
     equivalents: list[dict]
     level: float = 0.95
-    slope_ratio_delta: Estimate | None = None
     warnings: list[str] = field(default_factory=list)
+    slope_ratio_delta: Estimate | None = None
 
     def to_dict(self) -> dict:
         """The JSON schema of ``rlscale compare --json``."""
