@@ -300,3 +300,19 @@ def test_exact_fits_have_no_aic_and_auto_says_why():
     r = fit_curve([1, 100], [0.33, 0.66], form="auto")
     assert math.isnan(r.aic) and r.to_dict()["aic"] is None
     assert any("no form could be compared by AIC" in w for w in r.warnings)
+
+
+def test_fit_passes_window_score_and_level_through_and_renders(tmp_path):
+    path = tmp_path / "obs.csv"
+    obs_frame().to_csv(path, index=False)
+    fits = fit(str(path), form="loglinear", bootstrap=100, min_compute=5, at_score=0.3,
+               level=0.9)
+    for r in fits:
+        assert r.compute_min >= 5 and r.at_score == 0.3 and r.level == 0.9
+        assert r.n_points == 3
+    from rich.console import Console
+
+    con = Console(record=True, width=120)
+    con.print(fits)
+    text = con.export_text()
+    assert "rl-a" in text and "inf-a" in text and "90% CI" in text

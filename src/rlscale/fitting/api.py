@@ -322,26 +322,6 @@ def _param_estimates(st: _Stage, boot, level: float) -> tuple[dict, list[str]]:
     return params, warnings
 
 
-def _read(data, score_scale: str):
-    try:
-        from rlscale.data import read_observations
-    except ImportError:
-        read_observations = None
-    if read_observations is not None:
-        return read_observations(data, score_scale=score_scale)
-    import pandas as pd
-
-    if not isinstance(data, pd.DataFrame):
-        raise RlscaleError("rlscale.data is not available: pass a pandas DataFrame")
-    missing = {"curve", "compute", "score"} - set(data.columns)
-    if missing:
-        raise RlscaleError(f"observations: missing column(s) {', '.join(sorted(missing))}")
-    df = data.copy()
-    if score_scale == "percent":
-        df["score"] = df["score"] / 100.0
-    return df
-
-
 def fit(data, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
         min_compute: float | None = None, max_compute: float | None = None,
         at_score: float | None = None, level: float = 0.95,
@@ -365,7 +345,9 @@ def fit(data, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, se
     -------
     FitResults
     """
-    df = _read(data, score_scale)
+    from rlscale.data import read_observations
+
+    df = read_observations(data, score_scale=score_scale)
     available = list(dict.fromkeys(df["curve"].astype(str)))
     if curves is None:
         ids = available
