@@ -147,6 +147,18 @@ def test_flat_inference_curve_gives_unbounded_fieller_with_warning():
     cmp = compare(rl, inf)
     assert any("Fieller interval is unbounded" in w for w in cmp.warnings)
     assert cmp.to_dict()["slope_ratio_fieller"]["ci_low"] is None
+    # the bootstrap interval is withheld too rather than quoting a meaningless percentile range
+    assert cmp.to_dict()["slope_ratio"]["ci_low"] is None
+    assert any("inference slope's 95% interval reaches 0" in w for w in cmp.warnings)
+
+
+def test_rl_slope_not_clearly_positive_warns_and_leaves_multipliers_unbounded():
+    rl = line(0.004, 0.5, seed=17, n=100)
+    inf = line(0.30, 0.1, seed=18, axis="inference")
+    cmp = compare(rl, inf)
+    assert cmp.slope_ratio.ci_low <= 0 <= cmp.slope_ratio.ci_high
+    assert any("includes 0" in w for w in cmp.warnings)
+    assert all(math.isnan(e["rl_factor_ci_high"]) for e in cmp.equivalents)
 
 
 def test_negative_rl_slope_has_no_equivalents():

@@ -235,9 +235,13 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
         if kind != "bounded":
             warnings.append(f"Fieller interval is unbounded: the inference slope's {level:.0%} "
                             "interval includes 0, so no finite ratio interval exists")
-        if b_lo <= 0 <= b_hi or np.mean(d_inf[:m] <= 0) > (1 - level) / 2:
-            warnings.append("the bootstrap ratio interval reaches a zero or negative slope; "
-                            "treat it as unbounded")
+        if np.mean(d_inf[:m] <= 0) > (1 - level) / 2:
+            b_lo = b_hi = math.nan
+            warnings.append(f"no bootstrap interval for the slope ratio: the inference slope's "
+                            f"{level:.0%} interval reaches 0, so the ratio is unbounded")
+        elif b_lo <= 0 <= b_hi:
+            warnings.append(f"the slope ratio's {level:.0%} interval includes 0 (the RL slope is "
+                            "not clearly positive), so the multipliers have no upper bound")
     else:
         b_lo = b_hi = f_lo = f_hi = d_lo = d_hi = math.nan
         missing = [fr.curve for fr, d in ((rl, d_rl), (inference, d_inf)) if d.size < 2]
