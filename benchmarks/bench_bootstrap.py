@@ -84,19 +84,24 @@ def slope_ci(form, params, score, x):
 
 
 def write_section(text: str) -> None:
-    """Replace (or append) the ``## Bootstrap`` section of docs/benchmarks.md atomically."""
+    """Replace the ``## Bootstrap`` section of docs/benchmarks.md in place (or append it),
+    keeping the other sections; atomic write."""
     old = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    lines, out, skip = old.splitlines(), [], False
-    for line in lines:
+    out, skip, done = [], False, False
+    for line in old.splitlines():
         if line.startswith("## "):
             skip = line.strip() == "## Bootstrap"
+            if skip and not done:
+                out += text.rstrip().splitlines() + [""]
+                done = True
         if not skip:
             out.append(line)
-    body = "\n".join(out).rstrip() + "\n\n" + text.rstrip() + "\n"
+    if not done:
+        out += ["", *text.rstrip().splitlines()]
     DOC.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=DOC.parent, prefix=".benchmarks.", suffix=".md")
     with os.fdopen(fd, "w") as fh:
-        fh.write(body)
+        fh.write("\n".join(out).rstrip() + "\n")
     os.replace(tmp, DOC)
 
 
