@@ -301,6 +301,8 @@ def _comparison_record(cmp, rl: str, inf: str) -> dict[str, Any]:
         "rl": rl, "inference": inf,
         "slope_ratio": _estimate(cmp.slope_ratio),
         "slope_ratio_fieller": _estimate(getattr(cmp, "slope_ratio_fieller", None)),
+        "slope_ratio_delta": _estimate(getattr(cmp, "slope_ratio_delta", None)),
+        "at_score": _finite(getattr(cmp, "at_score", None)),
         "rl_oom_per_inference_oom": _estimate(getattr(cmp, "rl_oom_per_inference_oom", None)),
         "equivalents": [{k: _finite(v) for k, v in e.items()} for e in getattr(cmp, "equivalents", [])],
         "warnings": [str(w) for w in getattr(cmp, "warnings", [])],
@@ -478,6 +480,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
     from rlscale.convert import compare
 
     step = progress or (lambda _msg: None)
+    step("reading data")
     sources = list(sources) if sources else default_sources()
     if bootstrap < 0:
         raise RlscaleError(f"--bootstrap must be >= 0, got {bootstrap}")
@@ -488,7 +491,6 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
 
         get_form(form)  # an unknown form is the user's error, not one warning per curve
 
-    step("reading data")
     df, inputs = load_inputs(sources, score_scale=score_scale)
     warnings: list[str] = []
     curves = _curve_info(df)
