@@ -316,3 +316,18 @@ def test_fit_passes_window_score_and_level_through_and_renders(tmp_path):
     con.print(fits)
     text = con.export_text()
     assert "rl-a" in text and "inf-a" in text and "90% CI" in text
+
+
+def test_methods_page_python_example_runs():
+    """The ```pycon block of docs/methods.md is a doctest."""
+    import doctest
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "methods.md").read_text()
+    blocks = re.findall(r"^```pycon\n(.*?)^```\n", text, re.S | re.M)
+    assert blocks
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for i, block in enumerate(blocks):
+        runner.run(parser.get_doctest(block, {}, f"methods.md[{i}]", "docs/methods.md", 0))
+    assert runner.summarize(verbose=False).failed == 0
