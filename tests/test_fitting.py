@@ -331,3 +331,17 @@ def test_methods_page_python_example_runs():
     for i, block in enumerate(blocks):
         runner.run(parser.get_doctest(block, {}, f"methods.md[{i}]", "docs/methods.md", 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_two_thousand_scalerl_resamples_stay_interactive():
+    """Guard against losing the vectorisation: benchmarks/bench_bootstrap.py measures ~0.25 s
+    end to end; 5 s leaves room for a loaded shared machine."""
+    import time
+
+    Cs = np.logspace(2, 5, 50)
+    y, n = binomial_curve("scalerl", (0.05, 0.61, 2542.0, 1.92), n=256, C=Cs)
+    fit_curve(Cs, y, n, "scalerl", bootstrap=20)  # imports
+    t0 = time.perf_counter()
+    r = fit_curve(Cs, y, n, "scalerl", bootstrap=2000, seed=0)
+    assert time.perf_counter() - t0 < 5.0
+    assert r.bootstrap["succeeded"] >= 1900
