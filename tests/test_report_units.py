@@ -90,3 +90,16 @@ def test_unknown_form_is_a_one_line_error_before_any_work(tmp_path, capsys):
     assert exc.value.code == 2
     assert err.count("\n") == 1 and "unknown form 'wiggly'" in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_estimate_outside_its_interval_is_flagged():
+    from rlscale.pipeline import _outside_interval
+
+    fits = [{"curve": "a", "slope_per_decade": {"value": 0.27, "ci_low": 0.259, "ci_high": 0.261}},
+            {"curve": "b", "slope_per_decade": {"value": 0.26, "ci_low": 0.25, "ci_high": 0.27}},
+            {"curve": "c", "slope_per_decade": {"value": 0.26, "ci_low": None, "ci_high": None}}]
+    cmps = [{"rl": "r", "inference": "a",
+             "slope_ratio": {"value": 0.91, "ci_low": 0.93, "ci_high": 0.95}}]
+    warnings = _outside_interval(fits, cmps)
+    assert len(warnings) == 2 and warnings[0].startswith("a: slope per decade lies outside")
+    assert "r vs a: slope ratio" in warnings[1] and "--form logistic" in warnings[1]

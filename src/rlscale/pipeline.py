@@ -534,6 +534,25 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         "economics": _economics(ratio),
         "claims": _claims(),
         "caveats": list(CAVEATS),
-        "warnings": warnings + [f"{f['curve']}: {w}" for f in fit_records for w in f["warnings"]],
+        # most telling first: the CLI prints only the first few
+        "warnings": (_outside_interval(fit_records, comparisons) + warnings
+                     + [f"{f['curve']}: {w}" for f in fit_records for w in f["warnings"]]),
     }
     return results
+
+
+def _outside(est: dict) -> bool:
+    v, lo, hi = est["value"], est["ci_low"], est["ci_high"]
+    return None not in (v, lo, hi) and not lo <= v <= hi
+
+
+def _outside_interval(fits: list[dict], comparisons: list[dict]) -> list[str]:
+    """Warn where a point estimate lies outside its own bootstrap interval: the resamples do
+    not behave like the data, which usually means the curve form does not fit (e.g. a straight
+    line through saturating scores); try ``--form logistic`` or ``--form auto``."""
+    hint = "the form may not fit these points; try --form logistic or --form auto"
+    out = [f"{f['curve']}: slope per decade lies outside its own interval ({hint})"
+           for f in fits if _outside(f["slope_per_decade"])]
+    out += [f"{c['rl']} vs {c['inference']}: slope ratio lies outside its own interval ({hint})"
+            for c in comparisons if _outside(c["slope_ratio"])]
+    return out
