@@ -165,6 +165,12 @@ def test_cli_prints_summary_and_path(tmp_path, capsys):
     assert stdout.rstrip().endswith(f"report: {out / 'index.html'}")
     assert "my-rl" in stdout and "my-inf" in stdout and "slope ratio" in stdout
     assert (out / "index.html").exists()
+    # a second run replaces the report in place, leaving no temporary or backup folder behind
+    (out / "results.json").write_text("{}")
+    code, _, err = run_cli(["report", str(data), "-o", str(out), "--bootstrap", "20"], capsys)
+    assert code == 0, err
+    assert json.loads((out / "results.json").read_text())["schema"] == "rlscale-report/1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["obs.csv", "rep"]
 
 
 def test_same_seed_same_numbers(tmp_path):
