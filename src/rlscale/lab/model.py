@@ -129,8 +129,9 @@ class KVCache:
     def __init__(self, config: ModelConfig, batch_size: int, max_len: int, *,
                  dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> None:
         shape = (config.depth, batch_size, config.n_head, max_len, config.head_dim)
-        self.k = torch.zeros(shape, dtype=dtype, device=device)
-        self.v = torch.zeros(shape, dtype=dtype, device=device)
+        # uninitialised: a column is only ever read after it has been written (reads stop at length)
+        self.k = torch.empty(shape, dtype=dtype, device=device)
+        self.v = torch.empty(shape, dtype=dtype, device=device)
         self.max_len = max_len
         self.length = 0
         self.key_valid: torch.Tensor | None = None

@@ -68,20 +68,19 @@ class Generation:
         self.flops = self.prefill_flops + self.decode_flops
 
 
-def _sample(logits: torch.Tensor, top_k: int | None, generator: torch.Generator | None) -> torch.Tensor:
-    """One token per row from (already tempered) logits (b, V) -> (b,); ``generator=None`` is greedy.
+def _sample(logits: torch.Tensor, top_k: int | None, gumbel: torch.Tensor | None) -> torch.Tensor:
+    """One token per row from (already tempered) logits (b, V) -> (b,); ``gumbel=None`` is greedy.
 
-    Sampling uses the exponential race: ``argmax_i p_i / E_i`` with ``E_i ~ Exp(1)`` i.i.d. picks
-    token i with probability p_i exactly, in four tensor ops and without torch.multinomial's
-    per-call checks.
+    Gumbel-max: ``argmax_i (logit_i + G_i)`` with ``G_i`` i.i.d. standard Gumbel picks token i with
+    probability softmax(logits)_i exactly. The noise for every step is drawn up front from the
+    caller's generator, so a step costs two tensor ops (three more with top-k).
     """
-    if generator is None:
-        return logits.argmax(dim=-1)
     if top_k is not None and top_k < logits.shape[-1]:
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]          # (b, 1)
         logits = logits.masked_fill(logits < kth, float("-inf"))
-    probs = logits.softmax(dim=-1)
-    return (probs / torch.empty_like(probs).exponential_(generator=generator)).argmax(dim=-1)
+    if gumbel is None:
+        return logits.argmax(dim=-1)
+    return (logits + gumbel).argmax(dim=-1)
 
 
 class _DecodeWeights:
@@ -205,7 +204,6 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                        dtype=torch.long, device=device)                  # (B, T_p), left-padded
     cache = KVCache(cfg, B, t_prompt + max_new_tokens, dtype=model.embed.dtype, device=device)
     w = _DecodeWeights(model, temperature)
-    gen = generator if temperature > 0 else None
     pos, bias = None, None
     next_pos = torch.tensor(lens, device=device)                         # (B,) position of the next fed token
     if any(pads):
@@ -245,10 +243,15 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         logits = logits_u[slot]                                          # (B, V)
     else:
         logits = model(idx, kv_cache=cache, pos=pos, last_only=True)[:, -1]  # (B, V)
+    gumbel = None
     if temperature > 0:
         logits = logits / temperature
+        # Gumbel noise for every step and slot, -log(Exp(1)), from the caller's generator only
+        gumbel = torch.empty(max_new_tokens, B, cfg.vocab_size, device=device).exponential_(
+            generator=generator).log_().neg_()                           # (N, B, V)
     for step in range(max_new_tokens):
-        tok = _sample(logits, top_k, gen)                                # (b,)
+        noise = gumbel[step, :logits.shape[0]] if gumbel is not None else None
+        tok = _sample(logits, top_k, noise)                              # (b,)
         out[:tok.shape[0], step] = tok
         if stop_list:
             hit = (tok == stops[0]) if len(stop_list) == 1 else torch.isin(tok, stops)
