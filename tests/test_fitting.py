@@ -345,3 +345,20 @@ def test_two_thousand_scalerl_resamples_stay_interactive():
     r = fit_curve(Cs, y, n, "scalerl", bootstrap=2000, seed=0)
     assert time.perf_counter() - t0 < 5.0
     assert r.bootstrap["succeeded"] >= 1900
+
+
+def test_lack_of_fit_switches_to_pairs_and_keeps_the_estimate_inside_its_interval():
+    # A straight line through strongly S-shaped binomial data: the parametric bootstrap from the
+    # misfitting line gave an interval that excluded its own estimate (0.269 vs [0.2597, 0.2610]).
+    rng = np.random.default_rng(1)
+    x = np.linspace(0, 4, 500)
+    n = rng.integers(32, 129, x.size)
+    k = rng.binomial(n, 1 / (1 + np.exp(-1.2 * (x - 2))))
+    r = fit_curve(10 ** x, k / n, n=n, form="loglinear", seed=0)
+    assert r.bootstrap["method"] == "pairs"
+    assert any(w.startswith("lack of fit") for w in r.warnings)
+    assert r.slope_per_decade.ci_low <= r.slope_per_decade.value <= r.slope_per_decade.ci_high
+    # the right form fits within binomial noise and keeps the parametric bootstrap
+    good = fit_curve(10 ** x, k / n, n=n, form="logistic", seed=0)
+    assert good.bootstrap["method"] == "parametric binomial"
+    assert not any(w.startswith("lack of fit") for w in good.warnings)

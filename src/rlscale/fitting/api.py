@@ -24,6 +24,7 @@ FAILED_UNIDENTIFIABLE = 0.50
 COND_UNIDENTIFIABLE = 1e7   # condition number of the column-scaled Jacobian at the optimum
 CI_SPAN_UNIDENTIFIABLE = 0.9  # a CI covering this share of a bounded parameter's range
 IRLS_ROUNDS = 2  # reweighting rounds (binomial variance from the fitted p) when n is known
+LACK_OF_FIT_P = 1e-3  # Pearson chi-square p-value below which the binomial model is rejected
 
 
 @dataclass
@@ -202,7 +203,25 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
                             "residual degrees of freedom and no sample sizes n were given, so "
                             "there is no noise estimate to resample")
         n_boot = 0
-    draws = draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng, IRLS_ROUNDS)
+    n_boot_model = n
+    if n is not None and n_boot and N - P >= 3:
+        # A parametric bootstrap resamples from the fitted curve, so it only knows binomial
+        # noise: when the form misses the data's shape it gives too narrow an interval (one
+        # that may not even contain the estimate). Resampling points stays valid then.
+        from scipy.stats import chi2 as chi2_dist
+
+        pearson, dof = float(st.full.cost), N - P
+        p_fit = float(chi2_dist.sf(pearson, dof))
+        if p_fit < LACK_OF_FIT_P:
+            warnings.append(
+                f"lack of fit: Pearson chi-square {pearson:.4g} on {dof} degrees of freedom "
+                f"(p = {p_fit:.2g}): the '{form}' form does not describe these data within "
+                "binomial noise, so the interval comes from resampling points instead; "
+                "compare other forms with --form auto")
+            n_boot_model = None
+            w = binomial_weights(f.evaluate(x, f.to_public(st.full.theta)), n)
+    draws = draw(f, x, s, n_boot_model, w, st.full.theta, st.lo, st.hi, n_boot, rng,
+                 IRLS_ROUNDS)
     warnings += _bootstrap_checks(draws, N)
     params, more = _param_estimates(st, draws.params, level)
     warnings += more
