@@ -159,3 +159,12 @@ def test_ledger_adds_by_component_and_round_trips_json():
         ledger.add("pretrain", -1)
     with pytest.raises(RlscaleError, match="finite number >= 0"):
         ledger.add("pretrain", float("nan"))
+
+
+def test_ledger_and_tokenizer_import_without_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, rlscale.lab, rlscale.lab.flops, rlscale.lab.tokenizer; "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
