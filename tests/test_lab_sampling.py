@@ -152,3 +152,31 @@ def test_sequence_logprobs_match_per_row_forward_and_carry_gradients(model):
     lp.sum().backward()
     assert model.lm_head.grad is not None and model.lm_head.grad.abs().sum() > 0
     model.zero_grad(set_to_none=True)
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.5])
+def test_first_token_frequencies_follow_the_tempered_softmax(temperature):
+    """4,000 one-token samples of one prompt against softmax(logits / T), within 4 standard errors."""
+    cfg = ModelConfig.from_size(1, vocab_size=8, max_seq_len=8)
+    model = Policy(cfg, seed=3).eval()
+    with torch.no_grad():
+        model.lm_head.mul_(12.0)                                     # spread the probabilities out
+        probs = (model(torch.tensor([[1, 4, 5]]))[0, -1] / temperature).softmax(-1)
+    n = 4000
+    gen = generate(model, [[1, 4, 5]] * n, max_new_tokens=1, temperature=temperature, eos_id=None,
+                   generator=torch.Generator().manual_seed(0))
+    freq = torch.bincount(torch.tensor([c[0] for c in gen.completions]), minlength=8).double() / n
+    stderr = (probs.double() * (1 - probs.double()) / n).sqrt()
+    assert probs.max() < 0.9 and (probs > 0.02).sum() >= 3              # a real spread to test
+    assert torch.all((freq - probs.double()).abs() <= 4 * stderr + 1e-3), (freq, probs)
+
+
+def test_top_k_samples_only_the_k_most_likely_tokens():
+    cfg = ModelConfig.from_size(1, vocab_size=10, max_seq_len=8)
+    model = Policy(cfg, seed=4).eval()
+    with torch.no_grad():
+        model.lm_head.mul_(30.0)
+        top3 = set(model(torch.tensor([[1, 6]]))[0, -1].topk(3).indices.tolist())
+    gen = generate(model, [[1, 6]] * 2000, max_new_tokens=1, temperature=2.0, top_k=3, eos_id=None,
+                   generator=torch.Generator().manual_seed(1))
+    assert {c[0] for c in gen.completions} == top3
