@@ -112,12 +112,12 @@ class _DecodeWeights:
         self.n_head, self.head_dim, self.half, self.a = cfg.n_head, cfg.head_dim, half, a
         self.hidden, self.eps, self.d = cfg.mlp_hidden, cfg.norm_eps, cfg.n_embd
         self.mean_col = torch.full((cfg.n_embd, 1), 1.0 / cfg.n_embd, dtype=self.lm.dtype, device=self.lm.device)
+        self.eps_col = torch.full((1, 1), cfg.norm_eps, dtype=self.lm.dtype, device=self.lm.device)
 
     def rms(self, x: torch.Tensor) -> torch.Tensor:
         """Weightless RMSNorm of (b, d) rows; the mean of squares as a matmul with a 1/d column,
         because on this CPU build a last-dimension reduction costs ~5x a small matmul."""
-        ms = (x * x) @ self.mean_col                                     # (b, 1)
-        return x * ms.add_(self.eps).rsqrt_()
+        return x * torch.addmm(self.eps_col, x * x, self.mean_col).rsqrt_()   # (b, 1) scale
 
 
 def _decode_step(w: _DecodeWeights, cache: KVCache, tok: torch.Tensor, rope: torch.Tensor,
@@ -137,11 +137,13 @@ def _decode_step(w: _DecodeWeights, cache: KVCache, tok: torch.Tensor, rope: tor
         qk = torch.addcmul(qk * cos, swapped, sin)                       # rotary, (b, 2H, D)
         cache.k[layer, :b, :, t] = qk[:, H:]
         cache.v[layer, :b, :, t] = qkv[:, 2 * a:].view(b, H, D)
-        keys = cache.k[layer, :b, :, :t + 1]                             # (b, H, t+1, D)
-        scores = torch.matmul(qk[:, :H, None, :], keys.transpose(-1, -2))   # (b, H, 1, t+1), pre-scaled q
+        keys = cache.k[layer, :b, :, :t + 1].reshape(b * H, t + 1, D)    # views: (b, H) merge
+        values = cache.v[layer, :b, :, :t + 1].reshape(b * H, t + 1, D)
+        q = qk[:, :H].reshape(b * H, 1, D)                               # pre-scaled queries
+        scores = torch.bmm(q, keys.transpose(1, 2))                      # (bH, 1, t+1)
         if bias is not None:
-            scores += bias
-        y = torch.matmul(scores.softmax(dim=-1), cache.v[layer, :b, :, :t + 1])  # (b, H, 1, D)
+            scores.view(b, H, 1, t + 1).add_(bias)
+        y = torch.bmm(scores.softmax(dim=-1), values)                    # (bH, 1, D)
         x = torch.addmm(x, y.view(b, a), wo)                             # residual add fused
         gu = w.rms(x) @ wgu                                              # (b, 2h)
         x = torch.addmm(x, F.silu(gu[:, :w.hidden]) * gu[:, w.hidden:], wdown)
@@ -279,7 +281,8 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         rope = w.rope[next_pos] if bias is not None else w.rope[cache.length]
         step_bias = bias[:b, :, :, :cache.length + 1] if bias is not None else None
         logits = _decode_step(w, cache, tok, rope, step_bias)           # (b, V)
-        next_pos += 1
+        if bias is not None:
+            next_pos += 1                          # per-row positions are only used with padding
     final[rows] = out[:rows.shape[0]]              # rows still in the cache (live or stopped, not compacted)
 
     lengths_list = lengths.tolist()
