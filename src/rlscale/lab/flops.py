@@ -29,7 +29,9 @@ Convention (the same for every function here, and what :class:`FlopLedger` recor
 Generation (see :func:`rlscale.lab.sampling.generate`): the prefill runs the prompt (T_p tokens)
 through the network but the unembedding only for its last position; a completion of n tokens then
 needs ``n - 1`` decode steps (the last sampled token is never fed back), the step feeding position p
-attending to ``p + 1`` keys through the KV cache.
+attending to ``p + 1`` keys through the KV cache. The prefill is counted once per sampled row, as
+for independent samples, even though the sampler prefills repeated prompts only once (it reports
+that smaller figure separately as ``Generation.prefill_flops_executed``).
 """
 
 from __future__ import annotations
