@@ -122,21 +122,19 @@ def register(app) -> None:
         """List the tasks with a sample problem and its worked solution."""
         import random
 
-        from rich.table import Table
-
         from rlscale.cli._common import console
         from rlscale.lab.tasks import TASKS
 
-        table = Table(title="lab tasks")
-        for col in ("task", "difficulties (default)", "description", "sample prompt",
-                    "worked solution"):
-            table.add_column(col, overflow="fold")
+        con = console()
         for name in sorted(TASKS):
             task = TASKS[name]()
             p = task.sample("train", random.Random(0))
-            table.add_row(name, f"{', '.join(map(str, task.difficulties))} "
-                          f"({task.default_difficulty})", task.description, p.prompt, p.solution)
-        console().print(table)
+            con.print(f"[bold]{name}[/bold]: {task.description}", highlight=False)
+            con.print(f"  difficulty: {', '.join(map(str, task.difficulties))} "
+                      f"(default {task.default_difficulty})", highlight=False)
+            con.print(f"  sample prompt:   {p.prompt}", highlight=False, markup=False)
+            con.print(f"  worked solution: {p.solution}", highlight=False, markup=False)
+            con.print(f"  answer:          {p.answer}", highlight=False, markup=False)
 
 
 def _print_done(run_dir) -> None:

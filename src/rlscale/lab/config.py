@@ -41,7 +41,7 @@ class ModelSettings:
 
 @dataclass
 class PretrainSettings:
-    flop_budget: float = _f(3e12, "pre-training (SFT on worked solutions) compute budget in FLOPs")
+    flop_budget: float = _f(1.1e12, "pre-training (SFT on worked solutions) compute budget in FLOPs")
     batch_size: int = _f(64, "worked solutions per pre-training step")
     learning_rate: float = _f(3e-3, "peak AdamW learning rate (linear warm-up, cosine decay)")
     warmup_steps: int = _f(20, "linear warm-up steps")
@@ -50,10 +50,10 @@ class PretrainSettings:
 
 @dataclass
 class RLSettings:
-    steps: int = _f(64, "GRPO steps (the largest RL budget)")
-    prompts_per_step: int = _f(16, "distinct training prompts per step")
+    steps: int = _f(256, "GRPO steps (the largest RL budget)")
+    prompts_per_step: int = _f(32, "distinct training prompts per step")
     num_generations: int = _f(8, "completions sampled per prompt (the GRPO group size)")
-    learning_rate: float = _f(1e-4, "AdamW learning rate")
+    learning_rate: float = _f(2e-4, "AdamW learning rate (constant by default)")
     lr_schedule: str = _f("constant", "constant | linear (decay to 0 at the end of each run)",
                           choices=("constant", "linear"))
     runs: str = _f("single", "single: one run, checkpoints stand for smaller budgets; "
@@ -64,13 +64,13 @@ class RLSettings:
     epsilon_high: float = _f(0.2, "upper clipping range (DAPO clip-higher when > epsilon)")
     loss_type: str = _f("dr_grpo", "grpo (per-sequence token mean) | dr_grpo (sum / constant) | "
                         "dapo (token mean over the batch)", choices=("grpo", "dr_grpo", "dapo"))
-    scale_rewards: str = _f("none", "divide advantages by the reward std of the group | batch | "
+    scale_rewards: str = _f("group", "divide advantages by the reward std of the group | batch | "
                             "none (Dr. GRPO)", choices=("group", "batch", "none"))
     num_iterations: int = _f(1, "optimisation passes over each batch of rollouts (mu)")
     temperature: float = _f(1.0, "sampling temperature of the rollouts")
     max_completion_length: int = _f(0, "max completion tokens (0: derived from the task)")
     max_grad_norm: float = _f(1.0, "gradient clipping norm")
-    num_checkpoints: int = _f(7, "checkpoints at log-spaced RL steps (cumulative RL FLOPs)")
+    num_checkpoints: int = _f(9, "checkpoints at log-spaced RL steps (cumulative RL FLOPs)")
 
 
 @dataclass
