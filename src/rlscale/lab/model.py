@@ -137,13 +137,21 @@ class KVCache:
         self.key_valid: torch.Tensor | None = None
 
     def keep_rows(self, keep: torch.Tensor) -> None:
-        """Compact: rows ``keep`` (indices into the current live rows) become rows ``0..len(keep)-1``."""
+        """Compact: rows ``keep`` (indices into the current live rows) become rows ``0..len(keep)-1``.
+
+        Only rows that change place are copied (``keep[i] != i``), so a swap-remove compaction (live
+        rows from the end fill the holes left by finished ones) moves few rows, not the whole cache.
+        """
         t = self.length
         n = keep.numel()
-        self.k[:, :n, :, :t] = self.k[:, keep, :, :t]     # advanced indexing copies first, so no aliasing
-        self.v[:, :n, :, :t] = self.v[:, keep, :, :t]
+        moved = (keep != torch.arange(n, device=keep.device)).nonzero().squeeze(1)
+        if moved.numel() == 0:
+            return
+        src = keep[moved]
+        self.k[:, moved, :, :t] = self.k[:, src, :, :t]   # advanced indexing copies first, so no aliasing
+        self.v[:, moved, :, :t] = self.v[:, src, :, :t]
         if self.key_valid is not None:
-            self.key_valid[:n] = self.key_valid[keep]
+            self.key_valid[moved] = self.key_valid[src]
 
 
 def _rotary_tables(config: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,8 +12,9 @@
    each prompt) that fills the cache, logits only for the last column; rows sharing a prompt get
    a copy of its cache rows.
 3. Decode: sample a token per live row, feed it back as a (b, 1) batch. A row stops at ``eos_id``
-   or any of ``stop_ids``; when a quarter of the live rows have stopped, the cache is compacted so
-   finished rows cost nothing afterwards (compacting on every stop would copy the cache too often).
+   or any of ``stop_ids``; when an eighth of the batch has stopped, the batch is compacted so
+   finished rows cost nothing afterwards: live rows from the end of the batch move into the
+   finished rows' places (swap-remove), so only those rows' cache is copied.
 
 No Python loop runs over rows inside the decode loop: each step is one forward, one sample and a
 few tensor ops. The FLOPs it reports are the analytic counts of :mod:`rlscale.lab.flops` for the
@@ -88,6 +89,11 @@ def _sample(logits: torch.Tensor, top_k: int | None, uniform: torch.Tensor | Non
     cdf = logits.softmax(dim=-1).cumsum_(dim=-1)                         # (b, V)
     tok = torch.searchsorted(cdf, uniform[:, None], right=True)          # (b, 1)
     return tok.squeeze_(1).clamp_(max=logits.shape[-1] - 1)             # u above a rounded-down total
+
+
+# compact the batch once this fraction of its rows or fewer are still live: a compaction moves only
+# the rows that change place, but costs a dozen small tensor ops, so it is not done on every stop
+COMPACT_AT = 0.875
 
 
 class _DecodeWeights:
@@ -268,10 +274,12 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                 n_live = int(live.sum())
                 if n_live == 0:
                     break
-                if n_live <= 0.75 * live.numel():  # compact: drop finished rows from the batch
+                if n_live <= COMPACT_AT * live.numel():  # compact: drop finished rows from the batch
                     gone = (~live).nonzero().squeeze(1)
                     final[rows[gone]] = out[gone]                        # save finished rows first
-                    keep = live.nonzero().squeeze(1)
+                    # swap-remove: live rows past n_live fill the holes below it (few rows move)
+                    keep = torch.arange(n_live, device=device)
+                    keep[(~live[:n_live]).nonzero().squeeze(1)] = live[n_live:].nonzero().squeeze(1) + n_live
                     cache.keep_rows(keep)
                     out[:n_live] = out[keep]
                     rows, tok = rows[keep], tok[keep]
