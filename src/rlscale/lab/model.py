@@ -119,7 +119,8 @@ class ModelConfig:
 class KVCache:
     """Pre-allocated key/value buffers for batched decoding.
 
-    ``k`` and ``v`` have shape ``(depth, batch, n_head, max_len, head_dim)``. ``length`` is the number
+    ``k`` and ``v`` have shape ``(depth, batch, n_head, max_len, head_dim)`` (fresh memory, or views
+    into ``storage``, a flat buffer the caller reuses across calls). ``length`` is the number
     of positions written so far (the same column for every row: prompts are left-padded).
     ``key_valid`` is ``None`` when no row has padding, else a ``(batch, max_len)`` bool mask of the
     columns that hold real tokens. Rows ``[:n]`` are the live ones when a forward is run on ``n`` rows;
@@ -127,11 +128,16 @@ class KVCache:
     """
 
     def __init__(self, config: ModelConfig, batch_size: int, max_len: int, *,
-                 dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu") -> None:
+                 dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu",
+                 storage: torch.Tensor | None = None) -> None:
         shape = (config.depth, batch_size, config.n_head, max_len, config.head_dim)
         # uninitialised: a column is only ever read after it has been written (reads stop at length)
-        self.k = torch.empty(shape, dtype=dtype, device=device)
-        self.v = torch.empty(shape, dtype=dtype, device=device)
+        if storage is None:
+            self.k = torch.empty(shape, dtype=dtype, device=device)
+            self.v = torch.empty(shape, dtype=dtype, device=device)
+        else:   # views into a caller's flat buffer of >= 2 * prod(shape) elements (reused memory)
+            n = math.prod(shape)
+            self.k, self.v = storage[:n].view(shape), storage[n:2 * n].view(shape)
         self.max_len = max_len
         self.length = 0
         self.key_valid: torch.Tensor | None = None
