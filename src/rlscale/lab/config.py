@@ -113,7 +113,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "quick": {
         "task": {"difficulty": 2},
         "model": {"depth": 1},
-        "pretrain": {"flop_budget": 1e11, "batch_size": 32, "warmup_steps": 5,
+        "pretrain": {"flop_budget": 2e11, "batch_size": 32, "warmup_steps": 5,
                      "checkpoint_every": 20},
         "rl": {"steps": 8, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 3},
         "eval": {"num_problems": 16, "samples_per_problem": 64, "thinking_budgets": 3,
