@@ -219,13 +219,30 @@ def _rl_per_budget(ctx: _Context, base, pretrain_flops: float) -> dict:
 
 
 # ------------------------------------------------------------------------------- observations
+def effective_n(score: float, stderr: float, attempts: int, problems: int) -> float:
+    """Independent Bernoulli trials with the same sampling error: ``p (1 - p) / stderr**2``.
+
+    The samples of one problem are correlated (an easy problem is solved by most of them), so the
+    graded attempts overstate the information in a score; the analysis core weighs points as
+    binomial with ``n`` trials, so the run reports this effective ``n`` (between 1 and the
+    attempts) and keeps the attempts in their own column. With no spread (``stderr == 0``) the
+    problems are the independent units.
+    """
+    if stderr > 0 and 0 < score < 1:
+        return float(min(max(score * (1 - score) / stderr ** 2, 1.0), attempts))
+    return float(problems)
+
+
 def build_observations(ctx: _Context, evals: list[dict]):
-    """The observation table of the run (core schema + a ``stderr`` column), in a fixed order."""
+    """The observation table of the run, in a fixed order: the core schema (``n`` = effective
+    number of independent trials, see :func:`effective_n`) plus ``stderr`` (the score's sampling
+    error) and ``attempts`` (graded attempts behind the score)."""
     import pandas as pd
 
     from rlscale.lab.inference import parse_budget
 
     cfg = ctx.cfg
+    problems = cfg.eval.num_problems
     strategy, k = parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
     common = {"compute_unit": "flop", "benchmark": f"{cfg.task.name}-d{cfg.task.difficulty}-test",
               "model": f"lab-depth{cfg.model.depth}", "source": f"rlscale lab run (seed {cfg.seed})",
@@ -236,7 +253,8 @@ def build_observations(ctx: _Context, evals: list[dict]):
             continue  # the base model has spent no RL compute: not a point on a log axis
         r = next(r for r in ev["rows"] if r["strategy"] == strategy and r["k"] == k)
         rows.append({"curve": "lab-rl", "axis": "rl", "compute": ev["rl_flops"], "score": r["score"],
-                     "n": r["n"], "note": OBS_NOTE_RL.format(budget=cfg.eval.rl_budget,
+                     "n": effective_n(r["score"], r["stderr"], r["n"], problems),
+                     "attempts": r["n"], "note": OBS_NOTE_RL.format(budget=cfg.eval.rl_budget,
                                                              p=cfg.eval.num_problems),
                      "stderr": r["stderr"], **common})
     for ev in evals:
@@ -244,11 +262,13 @@ def build_observations(ctx: _Context, evals: list[dict]):
             for r in (r for r in ev["rows"] if r["strategy"] == s):
                 what = f"budget {r['k']} thinking tokens" if s == "think" else f"k={r['k']}"
                 rows.append({"curve": f"lab-inf-{s}-step{ev['step']}", "axis": "inference",
-                             "compute": r["compute"], "score": r["score"], "n": r["n"],
+                             "compute": r["compute"], "score": r["score"],
+                             "n": effective_n(r["score"], r["stderr"], r["n"], problems),
+                             "attempts": r["n"],
                              "note": f"{s} {what}; compute = inference FLOPs per problem",
                              "stderr": r["stderr"], **common})
     cols = ["curve", "axis", "compute", "score", "compute_unit", "n", "benchmark", "model",
-            "source", "provenance", "note", "stderr"]
+            "source", "provenance", "note", "stderr", "attempts"]
     return pd.DataFrame(rows, columns=cols)
 
 
