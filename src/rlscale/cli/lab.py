@@ -165,8 +165,11 @@ def _print_show(run_dir, doc: dict) -> None:
     con.print(flops)
     cmp = doc.get("comparison") or {}
     sr = cmp.get("slope_ratio")
-    if sr:
-        con.print(f"slope ratio (lab-rl vs {cmp['inference']}): {sr['value']:.3g} "
-                  f"[95% CI {sr['ci_low']:.3g}, {sr['ci_high']:.3g}]")
+    if sr and sr.get("value") is not None:
+        ci = (f"[95% CI {sr['ci_low']:.3g}, {sr['ci_high']:.3g}]"
+              if sr.get("ci_low") is not None and sr.get("ci_high") is not None
+              else "[95% CI unbounded: an interval of a slope reaches zero]")
+        con.print(f"slope ratio (lab-rl vs {cmp['inference']}): {sr['value']:.3g} {ci}",
+                  highlight=False)
     elif cmp.get("error"):
         con.print(f"slope ratio: not available ({cmp['error']})")
