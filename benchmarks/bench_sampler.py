@@ -3,7 +3,9 @@
 Both run side by side in one process on the same weights (``Policy.to_hf()`` builds a
 ``LlamaForCausalLM`` from a ``LlamaConfig`` and loads our weights; no download), the same rows,
 the same ``max_new_tokens``, one thread. Each repeat times both, alternating which goes first; we
-report medians and the ratio of the medians' throughputs.
+report the median over repeats of each side's throughput and their ratio, by wall time and by
+process CPU time (both sides run one thread, so on a quiet machine the two agree; on a shared one
+the CPU-time ratio is less disturbed by other jobs).
 
 Two kinds of case:
 
@@ -59,13 +61,13 @@ def _time_ours(model, prompts, new, temperature, eos, seed):
 
     from rlscale.lab.sampling import generate
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     gen = generate(model, prompts, max_new_tokens=new, temperature=temperature, top_k=None, eos_id=eos,
                    generator=torch.Generator().manual_seed(seed))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if eos is None:
         assert all(n == new for n in gen.lengths)
-    return elapsed, sum(gen.lengths)
+    return elapsed, cpu, sum(gen.lengths)
 
 
 def _useful_tokens(new_ids, eos) -> int:
@@ -82,16 +84,16 @@ def _time_hf(hf, ids, mask, new, temperature, eos, pad, seed, *, fixed):
 
     torch.manual_seed(seed)   # HF samples from the global RNG
     kwargs = {"min_new_tokens": new} if fixed else {}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with torch.inference_mode():
         out = hf.generate(ids, attention_mask=mask, do_sample=True, max_new_tokens=new, top_k=0,
                           top_p=1.0, temperature=temperature, use_cache=True, eos_token_id=eos,
                           pad_token_id=pad, **kwargs)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     new_ids = out[:, ids.shape[1]:]
     if fixed:
         assert new_ids.shape == (ids.shape[0], new), new_ids.shape
-    return elapsed, _useful_tokens(new_ids, eos)
+    return elapsed, cpu, _useful_tokens(new_ids, eos)
 
 
 def _interleaved(model, hf, prompts, new, temperature, eos, pad, repeats, *, fixed):
@@ -111,14 +113,16 @@ def _interleaved(model, hf, prompts, new, temperature, eos, pad, repeats, *, fix
         first, second = (run_ours, run_hf) if r % 2 == 0 else (run_hf, run_ours)
         first(r)
         second(r)
-    # throughput of each repeat (useful tokens / seconds), then the median over repeats
-    ours_tps = statistics.median(n / t for t, n in ours)
-    hf_tps = statistics.median(n / t for t, n in theirs)
+    # throughput of each repeat (useful tokens / seconds), then the median over repeats; the CPU-time
+    # version (process time, both sides single-threaded) is less disturbed by other jobs on the machine
+    med = statistics.median
+    ours_tps, hf_tps = med(n / t for t, _, n in ours), med(n / t for t, _, n in theirs)
+    ours_cpu, hf_cpu = med(n / c for _, c, n in ours), med(n / c for _, c, n in theirs)
     return {"rows": len(prompts), "new_tokens": new, "repeats": repeats,
-            "ours_s": statistics.median(t for t, _ in ours), "hf_s": statistics.median(t for t, _ in theirs),
-            "ours_tokens": statistics.median(n for _, n in ours),
-            "hf_tokens": statistics.median(n for _, n in theirs),
-            "ours_tok_s": ours_tps, "hf_tok_s": hf_tps, "speedup": ours_tps / hf_tps}
+            "ours_s": med(t for t, _, _ in ours), "hf_s": med(t for t, _, _ in theirs),
+            "ours_tokens": med(n for _, _, n in ours), "hf_tokens": med(n for _, _, n in theirs),
+            "ours_tok_s": ours_tps, "hf_tok_s": hf_tps, "speedup": ours_tps / hf_tps,
+            "ours_tok_cpu_s": ours_cpu, "hf_tok_cpu_s": hf_cpu, "speedup_cpu": ours_cpu / hf_cpu}
 
 
 # ----------------------------------------------------------------------------- the cases
@@ -213,12 +217,12 @@ def main(argv=None) -> int:
     print(f"torch {torch.__version__}, transformers {transformers.__version__}, threads {args.threads}, "
           f"median of {args.repeats} interleaved repeats, 1-min load average {load:.1f} at the end\n")
     print("| case | depth (width) | rows (distinct) x (prompt + max new) | useful tokens ours / HF "
-          "| rlscale tok/s | HF tok/s | speed-up |")
-    print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+          "| rlscale tok/s | HF tok/s | speed-up | speed-up (CPU time) |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         print(f"| {r['case']} | {r['depth']} ({r['n_embd']}) | {r['rows']} ({r['distinct_prompts']}) x "
               f"({r['prompt_len']} + {r['new_tokens']}) | {r['ours_tokens']:,.0f} / {r['hf_tokens']:,.0f} | "
-              f"{r['ours_tok_s']:,.0f} | {r['hf_tok_s']:,.0f} | {r['speedup']:.1f}x |")
+              f"{r['ours_tok_s']:,.0f} | {r['hf_tok_s']:,.0f} | {r['speedup']:.1f}x | {r['speedup_cpu']:.1f}x |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"torch": torch.__version__, "transformers": transformers.__version__,
