@@ -119,6 +119,19 @@ def test_sampling_is_deterministic_for_a_seed(model):
     assert a.completions != c.completions
 
 
+def test_a_call_does_not_depend_on_what_earlier_calls_left_in_the_reused_cache(model):
+    """The KV-cache memory is reused across calls and a few not-yet-written columns are read (masked)."""
+    small = _prompts(4, seed=9, lo=1, hi=3)                           # short: the masked-column path
+    kw = dict(max_new_tokens=20, temperature=1.0, eos_id=None)
+    first = generate(model, small, generator=torch.Generator().manual_seed(5), **kw)
+    generate(model, _prompts(40, seed=10), generator=torch.Generator().manual_seed(6), **kw)
+    again = generate(model, small, generator=torch.Generator().manual_seed(5), **kw)
+    assert first.completions == again.completions
+    greedy = generate(model, small, max_new_tokens=20, temperature=0.0, eos_id=None,
+                      generator=torch.Generator().manual_seed(0))
+    assert greedy.completions == [_greedy_no_cache(model, p, 20) for p in small]
+
+
 def test_top_k_one_is_greedy(model):
     prompts = _prompts(5, seed=5)
     greedy = generate(model, prompts, max_new_tokens=12, temperature=0.0, eos_id=None,
