@@ -7,14 +7,19 @@
    every row: rotary attention depends only on the distance between query and key
    (Su et al. 2021, arXiv:2104.09864, eq. 16), so a row shifted right by its padding gets the same
    attention as at positions from 0 (up to float rounding) and one (1, D) rotary row serves the
-   whole batch at each step. A row's output does not depend on the other rows' prompt lengths.
+   whole batch at each step. A row's output does not depend on the other rows' prompt lengths
+   (up to float rounding, as the column offset changes with the longest prompt).
 2. Prefill: one forward pass over the distinct prompts (RL groups and evaluation samples repeat
    each prompt) that fills the cache, logits only for the last column; rows sharing a prompt get
    a copy of its cache rows.
 3. Decode: sample a token per live row, feed it back as a (b, 1) batch. A row stops at ``eos_id``
    or any of ``stop_ids``; when an eighth of the batch has stopped, the batch is compacted so
    finished rows cost nothing afterwards: live rows from the end of the batch move into the
-   finished rows' places (swap-remove), so only those rows' cache is copied.
+   finished rows' places (swap-remove), so only those rows' cache is copied. Tokens are drawn by
+   inverse CDF from one uniform per row and step, all drawn up front from the caller's generator.
+
+The cache lives in one module-level buffer reused across calls (first-touch page faults of fresh
+memory cost several percent of a call), so :func:`generate` is not re-entrant across threads.
 
 No Python loop runs over rows inside the decode loop: each step is one forward, one sample and a
 few tensor ops. The FLOPs it reports are the analytic counts of :mod:`rlscale.lab.flops` for the
@@ -80,7 +85,7 @@ def _sample(logits: torch.Tensor, top_k: int | None, uniform: torch.Tensor | Non
     generator), the token is the first index whose cumulative probability exceeds ``u``, which is
     token i with probability softmax(logits)_i exactly (a zero-probability token, e.g. outside the
     top k, has a flat CDF step and is never picked). One random number per row and step instead of
-    one per vocabulary entry (Gumbel-max): drawing the noise was ~10% of a rollout.
+    one per vocabulary entry (Gumbel-max): drawing that noise was ~10% of an evaluation batch.
     """
     if top_k is not None and top_k < logits.shape[-1]:
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]          # (b, 1)
