@@ -26,7 +26,8 @@ def show_summary(run_dir: str | Path) -> dict:
     from rlscale.lab.store import RunDir
 
     run = RunDir.open(run_dir)
-    doc = {"status": run.status(), "curves": [], "flops": {}, "comparison": None}
+    doc = {"status": run.status(), "curves": [], "flops": {},
+           "comparison": {"slope_ratio": None, "error": "no observations yet"}}
     if run.ledger_path.is_file():
         doc["flops"] = json.loads(run.ledger_path.read_text()).get("flops", {})
     if not run.observations_path.is_file():
