@@ -197,3 +197,28 @@ def test_advantages_and_loss_signs():
                           torch.ones(2, 3, dtype=torch.bool), RLSettings(), 3)
     loss.backward()
     assert (logp.grad[0] < 0).all() and (logp.grad[1] > 0).all()
+
+
+def test_default_preset_is_shaped_for_the_acceptance_checks():
+    """>= 6 checkpoints over >= 2 decades of RL steps; k spans >= 2 decades of samples."""
+    import math
+
+    from rlscale.lab.inference import ks_for
+    from rlscale.lab.runner import checkpoint_steps
+
+    cfg = resolve_config("default")
+    steps = checkpoint_steps(cfg.rl.steps, cfg.rl.num_checkpoints)
+    assert len(steps) >= 6 and math.log10(steps[-1] / steps[0]) >= 2
+    ks = ks_for(cfg.eval.samples_per_problem)
+    assert math.log10(ks[-1] / ks[0]) >= 2
+    assert cfg.rl.lr_schedule == "constant" and cfg.rl.runs == "single"
+
+
+@pytest.mark.slow
+def test_countdown_task_runs_end_to_end(tmp_path):
+    from rlscale.data import read_observations
+    from rlscale.lab.runner import run
+
+    run(tiny(task={"name": "countdown", "difficulty": 2}), tmp_path / "cd")
+    obs = read_observations(tmp_path / "cd")
+    assert "lab-rl" in set(obs["curve"]) and obs["benchmark"].iloc[0] == "countdown-d2-test"
