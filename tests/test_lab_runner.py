@@ -222,3 +222,16 @@ def test_countdown_task_runs_end_to_end(tmp_path):
     run(tiny(task={"name": "countdown", "difficulty": 2}), tmp_path / "cd")
     obs = read_observations(tmp_path / "cd")
     assert "lab-rl" in set(obs["curve"]) and obs["benchmark"].iloc[0] == "countdown-d2-test"
+
+
+@pytest.mark.slow
+def test_resume_recreates_a_config_lost_to_a_crash(tiny_run, tmp_path):
+    import shutil
+
+    from rlscale.lab.runner import resume
+
+    copy = tmp_path / "noconfig"
+    shutil.copytree(tiny_run, copy)
+    (copy / "config.json").unlink()
+    resume(copy)
+    assert (copy / "observations.csv").read_bytes() == (tiny_run / "observations.csv").read_bytes()

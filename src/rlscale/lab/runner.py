@@ -344,6 +344,8 @@ def resume(path: str | Path) -> Path:
     manifest = run.manifest()
     if run.status() == "running":
         raise RlscaleError(f"{path}: the run is still running (pid {manifest.get('pid')})")
+    if not run.config_path.is_file() and isinstance(manifest.get("config"), dict):
+        atomic_write_json(run.config_path, manifest["config"])  # killed between the two writes
     try:
         doc = json.loads(run.config_path.read_text())
     except (OSError, ValueError) as exc:

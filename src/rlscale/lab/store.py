@@ -168,14 +168,14 @@ class RunDir:
         self.checkpoints.mkdir(exist_ok=True)
         self.evals.mkdir(exist_ok=True)
         first = not self.manifest_path.is_file()
-        if first:
-            atomic_write_json(self.config_path, config)
         self.write_manifest(
             status="running", pid=os.getpid(), host=socket.gethostname(),
             **({"config": config, "config_digest": digest, "versions": versions(),
                 "git_hash": git_hash(),
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
                if first else {}))
+        if first:  # after the manifest, so a directory with a manifest is always resumable
+            atomic_write_json(self.config_path, config)
 
     # --- step log ----------------------------------------------------------------------------
     def append_log(self, record: dict[str, Any]) -> None:
