@@ -235,3 +235,11 @@ def test_resume_recreates_a_config_lost_to_a_crash(tiny_run, tmp_path):
     (copy / "config.json").unlink()
     resume(copy)
     assert (copy / "observations.csv").read_bytes() == (tiny_run / "observations.csv").read_bytes()
+
+
+def test_docs_list_every_config_key():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "lab.md").read_text()
+    missing = [key for key, _, _ in describe() if f"| `{key}` |" not in text]
+    assert not missing, f"docs/lab.md lacks config keys {missing}"
