@@ -64,8 +64,8 @@ class RLSettings:
     epsilon_high: float = _f(0.2, "upper clipping range (DAPO clip-higher when > epsilon)")
     loss_type: str = _f("dr_grpo", "grpo (per-sequence token mean) | dr_grpo (sum / constant) | "
                         "dapo (token mean over the batch)", choices=("grpo", "dr_grpo", "dapo"))
-    scale_rewards: str = _f("group", "divide advantages by the reward std of the group | batch | "
-                            "none (Dr. GRPO)", choices=("group", "batch", "none"))
+    scale_rewards: str = _f("group", "group: advantages divided by the group's reward std | batch: "
+                            "by the batch's | none: not scaled (Dr. GRPO)", choices=("group", "batch", "none"))
     num_iterations: int = _f(1, "optimisation passes over each batch of rollouts (mu)")
     temperature: float = _f(1.0, "sampling temperature of the rollouts")
     max_completion_length: int = _f(0, "max completion tokens (0: derived from the task)")
