@@ -311,7 +311,10 @@ def _progress():
 
 
 def _execute(run: RunDir, cfg: LabConfig) -> None:
+    import torch
+
     started = time.monotonic()
+    threads = torch.get_num_threads()  # restored afterwards: callers keep their own setting
     run.start(cfg.to_dict(), cfg.digest())
     try:
         with _progress() as progress:
@@ -324,6 +327,8 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
     except BaseException:
         run.write_manifest(status="interrupted")
         raise
+    finally:
+        torch.set_num_threads(threads)
 
 
 def run(cfg: LabConfig, out: str | Path) -> Path:
