@@ -14,13 +14,27 @@ over the scenario, which wins over the defaults of ``rlscale/econ/defaults.toml`
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 ROUTE = {"rl": "train (RL)", "inference": "think longer"}
 JSON_HELP = "Print one JSON document on stdout instead of tables."
 SCENARIO_HELP = "Scenario TOML file naming assumptions (see docs/economics.md)."
+
+# Options shared by several commands, declared once (typer reads the Annotated metadata).
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile",
+                       help="Hardware profile: H100, H200, B200.")]
+PeakFlopsOpt = Annotated[Optional[float], typer.Option("--peak-flops",
+                         help="Dense peak FLOP/s per GPU (overrides the profile).")]
+WattsOpt = Annotated[Optional[float], typer.Option("--watts",
+                     help="Watts per GPU (overrides the profile).")]
+UtilisationOpt = Annotated[Optional[float], typer.Option("--utilisation",
+                           help="Fraction of peak FLOP/s achieved (MFU).")]
+PueOpt = Annotated[Optional[float], typer.Option("--pue",
+                   help="Datacenter power usage effectiveness (>= 1).")]
+ScenarioOpt = Annotated[Optional[str], typer.Option("--scenario", help=SCENARIO_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 
 # assumption key -> flag, so errors name what the user typed
 FLAGS = {
@@ -114,20 +128,15 @@ def training(
         help="Also show a path of this many successive --rl-scale steps."),
     budget: Optional[float] = typer.Option(None, "--budget",
         help="Largest RL scale-up whose total-cost multiplier stays within this."),
-    profile: Optional[str] = typer.Option(None, "--profile",
-        help="Hardware profile: H100, H200, B200."),
-    peak_flops: Optional[float] = typer.Option(None, "--peak-flops",
-        help="Dense peak FLOP/s per GPU (overrides the profile)."),
-    watts: Optional[float] = typer.Option(None, "--watts",
-        help="Watts per GPU (overrides the profile)."),
-    utilisation: Optional[float] = typer.Option(None, "--utilisation",
-        help="Fraction of peak FLOP/s achieved (MFU)."),
-    pue: Optional[float] = typer.Option(None, "--pue",
-        help="Datacenter power usage effectiveness (>= 1)."),
+    profile: ProfileOpt = None,
+    peak_flops: PeakFlopsOpt = None,
+    watts: WattsOpt = None,
+    utilisation: UtilisationOpt = None,
+    pue: PueOpt = None,
     usd_per_gpu_hour: Optional[float] = typer.Option(None, "--usd-per-gpu-hour",
         help="GPU-hour price, to report money."),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    scenario: ScenarioOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Total-training multiplier (1 + k r)/(1 + r) of an RL scale-up, and what it costs."""
     from rlscale.econ import max_rl_scale, path_multiplier, training_cost
@@ -189,8 +198,8 @@ def deployment(
     days: float = typer.Option(30.0, "--days", help="Length of the period to cost, in days."),
     usd_per_million_tokens: Optional[float] = typer.Option(None, "--usd-per-million-tokens",
         help="Token price, to report money."),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    scenario: ScenarioOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Per-query and per-period cost of an inference multiplier (longer chains of thought)."""
     from rlscale.econ import deployment_cost
@@ -243,8 +252,8 @@ def breakeven(
         help="Deployment volume."),
     horizon_days: Optional[float] = typer.Option(None, "--horizon-days",
         help="Deployment horizon in days."),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    scenario: ScenarioOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Train or think longer? One-off RL scale-up vs recurring inference scale-up, same gain."""
     from rlscale.econ import breakeven as compute_breakeven
@@ -301,20 +310,15 @@ def energy(
     gpus: Optional[float] = typer.Option(None, "--gpus", help="GPU count: report the run length."),
     datacenter_gpus: Optional[float] = typer.Option(None, "--datacenter-gpus",
         help="GPUs per datacenter: report datacenters."),
-    profile: Optional[str] = typer.Option(None, "--profile",
-        help="Hardware profile: H100, H200, B200."),
-    peak_flops: Optional[float] = typer.Option(None, "--peak-flops",
-        help="Dense peak FLOP/s per GPU (overrides the profile)."),
-    watts: Optional[float] = typer.Option(None, "--watts",
-        help="Watts per GPU (overrides the profile)."),
-    utilisation: Optional[float] = typer.Option(None, "--utilisation",
-        help="Fraction of peak FLOP/s achieved (MFU)."),
-    pue: Optional[float] = typer.Option(None, "--pue",
-        help="Datacenter power usage effectiveness (>= 1)."),
+    profile: ProfileOpt = None,
+    peak_flops: PeakFlopsOpt = None,
+    watts: WattsOpt = None,
+    utilisation: UtilisationOpt = None,
+    pue: PueOpt = None,
     world_twh: Optional[float] = typer.Option(None, "--world-twh",
         help="World electricity generation, TWh per year."),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    scenario: ScenarioOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """FLOPs -> GPU-hours, GPUs x time, energy, years of world electricity, datacenters."""
     from rlscale.econ import translate
@@ -354,8 +358,8 @@ def information(
         help="Bits per RL episode H [default 1: pass/fail]."),
     success_rate: Optional[float] = typer.Option(None, "--success-rate",
         help="Set H to the entropy of a pass/fail reward at this success rate."),
-    scenario: Optional[str] = typer.Option(None, "--scenario", help=SCENARIO_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    scenario: ScenarioOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Bits of learning signal per FLOP: next-token prediction vs RL with a scalar reward."""
     from rlscale.econ.information import (binary_entropy, episode_tokens_for_ratio,
