@@ -26,15 +26,9 @@ from rlscale.lab import flops  # noqa: E402
 from rlscale.lab.model import ModelConfig, Policy  # noqa: E402
 from rlscale.lab.sampling import generate, sequence_logprobs  # noqa: E402
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("one_torch_thread")]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _counted(fn) -> int:

@@ -11,16 +11,9 @@ from rlscale.lab import flops  # noqa: E402
 from rlscale.lab.model import ModelConfig, Policy  # noqa: E402
 from rlscale.lab.sampling import generate, sequence_logprobs  # noqa: E402
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("one_torch_thread")]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread; two threads on a busy 2-core machine spin-wait badly."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 V = 19
 
 
