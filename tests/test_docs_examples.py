@@ -157,7 +157,7 @@ def update(path: Path = GETTING_STARTED) -> None:
             output = run_command(cmd)[1]
             if output:
                 lines.append(output)
-        return f"```console\n" + "\n".join(lines) + "\n```\n"
+        return "```console\n" + "\n".join(lines) + "\n```\n"
 
     new = BLOCK.sub(refresh, text)
     tmp = path.with_name(f".{path.name}.tmp")

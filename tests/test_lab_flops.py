@@ -103,7 +103,6 @@ def test_generation_batch_matches_flop_counter(model):
 
 
 def test_generation_with_padding_and_early_stops_counts_at_most_the_work_done(model):
-    cfg = model.config
     prompts = [[1] * n for n in (3, 9, 14, 5)]
     gen = None
 

@@ -322,7 +322,7 @@ def headline_sentence(cmp: dict | None, curves: dict[str, dict], level: float,
         return ("No RL curve could be compared with an inference curve: the data needs at least "
                 "one fitted curve on each axis.")
     r = cmp["slope_ratio"]
-    rl, inf = curves[cmp["rl"]], curves[cmp["inference"]]
+    rl = curves[cmp["rl"]]
     what = f"{rl['model'] or cmp['rl']}" + (f" on {rl['benchmark']}" if rl["benchmark"] else "")
     value = r["value"]
     if r["ci_low"] is not None and r["ci_high"] is not None:

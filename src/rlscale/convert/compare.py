@@ -11,7 +11,8 @@ import numpy as np
 from rlscale.errors import RlscaleError
 from rlscale.estimate import Estimate
 from rlscale.fitting.bootstrap import percentile_ci
-from rlscale.fitting.result import FitResult, _clean, _fmt
+from rlscale.fitting.result import FitResult, _fmt
+from rlscale.jsonable import clean_json
 
 DEFAULT_FACTORS = (3, 10, 30, 100, 1000)
 
@@ -99,7 +100,7 @@ class Comparison:
 
     def to_dict(self) -> dict:
         """The JSON schema of ``rlscale compare --json``."""
-        return _clean({
+        return clean_json({
             "slope_ratio": self.slope_ratio.to_dict(),
             "rl_oom_per_inference_oom": self.rl_oom_per_inference_oom.to_dict(),
             "equivalents": self.equivalents,

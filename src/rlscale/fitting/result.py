@@ -5,26 +5,16 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from rlscale.estimate import Estimate
+from rlscale.jsonable import clean_json
 from rlscale.fitting.bootstrap import percentile_ci, slope_at_score
 from rlscale.forms import FORMS
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-ready copy: nan/inf -> None, numpy scalars -> Python."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (np.generic,)):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    return obj
 
 
 def _fmt(v: float, digits: int = 4) -> str:
@@ -156,7 +146,7 @@ class FitResult:
     # ---------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
         """The JSON schema of ``rlscale fit --json`` (one element of ``fits``)."""
-        return _clean({
+        return clean_json({
             "curve": self.curve,
             "form": self.form,
             "params": {k: v.to_dict() for k, v in self.params.items()},

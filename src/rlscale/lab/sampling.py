@@ -328,7 +328,6 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                     live = torch.ones(n_live, dtype=torch.bool, device=device)
         if step == max_new_tokens - 1:
             break                                  # the last sampled token is never fed back
-        b = tok.shape[0]
         logits = _decode_step(w, cache, tok, w.rope[cache.length], bias)   # (b, V)
     final[rows] = out[:rows.shape[0]]              # rows still in the cache (live or stopped, not compacted)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -18,25 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from rlscale.errors import RlscaleError
+from rlscale.jsonable import clean_json
 
 #: Files that mark a directory as an rlscale report (safe to replace).
 REPORT_MARKERS = ("results.json", "index.html")
 PX_PER_INCH = 96  # CSS pixels per inch: the size figures are shown at in the page
 
 
-def clean_json(obj: Any) -> Any:
-    """Make *obj* JSON-ready: nan/inf -> None, numpy scalars -> Python, tuples -> lists."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): clean_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean_json(v) for v in obj]
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalar
-        return clean_json(obj.item())
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
-    return obj
 
 
 def results_to_json(results: dict) -> str:
