@@ -309,3 +309,20 @@ def test_compare_with_a_form_per_axis(capsys):
     assert mixed["slope_ratio"]["value"] != same["slope_ratio"]["value"]
     code, out, err = run(base + ["--rl-form", "nope"], capsys)
     assert (code, out) == (2, "") and "unknown form 'nope'" in err
+
+
+def test_compare_headline_says_when_the_ratio_interval_includes_zero(tmp_path, capsys):
+    # a flat RL curve (scores wobble around 0.5) against a steep inference curve
+    rows = ["curve,axis,compute,score,n"]
+    for i, s in enumerate([0.50, 0.53, 0.47, 0.51, 0.49, 0.52]):
+        rows.append(f"flat-rl,rl,{10 ** i},{s},100")
+    for i, s in enumerate([0.20, 0.32, 0.50, 0.62, 0.80]):
+        rows.append(f"steep-inf,inference,{10 ** (i / 2)},{s},100")
+    path = tmp_path / "flat.csv"
+    path.write_text("\n".join(rows) + "\n")
+    code, out, err = run(["compare", str(path), "--rl", "flat-rl", "--inference", "steep-inf",
+                          "--bootstrap", "400"], capsys)
+    assert code == 0, err
+    headline = " ".join(out.split())
+    assert "the interval includes zero" in headline
+    assert "orders of magnitude of RL compute" not in headline

@@ -163,11 +163,15 @@ def _headline(result) -> str:
     r = result.slope_ratio
     pct = int(round(result.level * 100))
     if math.isfinite(r.ci_low) and math.isfinite(r.ci_high):
-        ci = f"{pct}% CI {r.ci_low:.2f}-{r.ci_high:.2f}"
+        ci = f"{pct}% CI {r.ci_low:.2f} to {r.ci_high:.2f}"
     else:
         ci = "no interval: see the warnings"
     text = (f"RL slope / inference slope = {r.value:.2f} ({ci}) at score "
             f"{result.at_score:.2f}")
+    if math.isfinite(r.ci_low) and r.ci_low <= 0 < r.ci_high:
+        # a ratio that may be zero gives no usable exchange rate (1/ratio is unbounded)
+        return text + (": the interval includes zero, so these data cannot tell the RL slope "
+                       "from flat and give no exchange rate.")
     if r.value > 0:
         ten = next((e for e in result.equivalents if e["inference_factor"] == 10), None)
         text += (f": one order of magnitude of inference compute is worth "
@@ -254,7 +258,7 @@ def _print_exchange(doc: dict) -> None:
     line = (f"{_multiplier(doc['factor'])}x {AXIS_NAMES[doc['from']]} compute ≈ "
             f"{_multiplier(doc['equivalent_factor'])}x {AXIS_NAMES[doc['to']]} compute")
     if "equivalent_factor_ci_low" in doc:
-        line += (f" (95% CI {_multiplier(doc['equivalent_factor_ci_low'])}-"
+        line += (f" (95% CI {_multiplier(doc['equivalent_factor_ci_low'])}x to "
                  f"{_multiplier(doc['equivalent_factor_ci_high'])}x)")
     out.print(line, highlight=False)
     table = Table(title_justify="left")
