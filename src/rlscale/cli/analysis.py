@@ -12,13 +12,19 @@ are imported inside the commands so that ``rlscale --help`` stays fast.
 from __future__ import annotations
 
 import math
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
 JSON_HELP = "Print one JSON document on stdout instead of tables."
 DATA_HELP = "Observations: a .csv/.json/.parquet file, catalog:ID, or a lab run directory."
 SCALE_HELP = "Scores in the data are fractions in [0, 1] (unit) or percentages (percent)."
+
+# Options shared by fit, compare and exchange, declared once (typer reads the Annotated metadata).
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")]
+BootstrapOpt = Annotated[int, typer.Option("--bootstrap", "-b", help="Number of resamples.")]
+ScoreScaleOpt = Annotated[str, typer.Option("--score-scale", help=SCALE_HELP)]
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 AXES = ("rl", "inference", "pretrain")
 AXIS_NAMES = {"rl": "RL", "inference": "inference", "pretrain": "pre-training"}
 
@@ -70,8 +76,8 @@ def fit_command(
     form: str = typer.Option("loglinear", "--form", "-f",
                              help="Curve form: loglinear, logistic, scalerl, powerlaw, "
                                   "exp_powerlaw, or auto (lowest AIC)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
-    bootstrap: int = typer.Option(1000, "--bootstrap", "-b", help="Number of resamples."),
+    seed: SeedOpt = 0,
+    bootstrap: BootstrapOpt = 1000,
     min_compute: Optional[float] = typer.Option(None, "--min-compute",
                                                 help="Leave out points below this compute."),
     max_compute: Optional[float] = typer.Option(None, "--max-compute",
@@ -80,8 +86,8 @@ def fit_command(
                                              help="Score at which to state the slope per decade "
                                                   "(same scale as the data; default: middle of "
                                                   "the observed range)."),
-    score_scale: str = typer.Option("unit", "--score-scale", help=SCALE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    score_scale: ScoreScaleOpt = "unit",
+    json_output: JsonOpt = False,
 ) -> None:
     """Fit a curve to each observed curve: parameters and the slope per decade with CIs."""
     from rlscale.fitting import fit
@@ -129,14 +135,14 @@ def compare_command(
     inference_form: Optional[str] = typer.Option(None, "--inference-form",
                                                  help="Form of the inference fit only "
                                                       "(default: --form)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
-    bootstrap: int = typer.Option(1000, "--bootstrap", "-b", help="Number of resamples."),
+    seed: SeedOpt = 0,
+    bootstrap: BootstrapOpt = 1000,
     at_score: Optional[float] = typer.Option(None, "--at-score",
                                              help="Score at which both slopes are taken (same "
                                                   "scale as the data; default: middle of the "
                                                   "overlap of the two score ranges)."),
-    score_scale: str = typer.Option("unit", "--score-scale", help=SCALE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    score_scale: ScoreScaleOpt = "unit",
+    json_output: JsonOpt = False,
 ) -> None:
     """Compare RL and inference slopes: ratio with CI and equivalent compute multipliers."""
     from rlscale.convert import compare
@@ -202,8 +208,8 @@ def exchange_command(
     form: str = typer.Option("loglinear", "--form", "-f", help="Curve form when fitting DATA."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap when fitting DATA."),
     bootstrap: int = typer.Option(1000, "--bootstrap", "-b", help="Resamples when fitting DATA."),
-    score_scale: str = typer.Option("unit", "--score-scale", help=SCALE_HELP),
-    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    score_scale: ScoreScaleOpt = "unit",
+    json_output: JsonOpt = False,
 ) -> None:
     """Convert a compute multiplier between RL, inference and pre-training."""
     from rlscale.convert import DEFAULT_PRETRAIN_INFERENCE_OOM, exchange
