@@ -46,6 +46,8 @@ def test_lab_tasks_lists_each_task_with_a_solution(capsys):
     ({"eval": {"rl_budget": "pass@500"}}, "k=500 is above the 128 samples"),
     ({"task": {"name": "sudoku"}}, "unknown task 'sudoku'"),
     ({"eval": {"samples_per_problem": 16}}, "must be >= 64"),
+    ({"eval": {"think_forcing": "sometimes"}}, "'sometimes' is not one of ['cut', 'exact']"),
+    ({"eval": {"max_thinking": -1}}, "eval.max_thinking' must be > 0"),
 ])
 def test_bad_config_is_one_line_exit_2(tmp_path, capsys, doc, needle):
     code, out, err = cli(["lab", "run", "--config", write(tmp_path, doc), "-o",

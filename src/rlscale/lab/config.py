@@ -82,7 +82,12 @@ class EvalSettings:
                           "inference strategies: pass@k, maj@k, best-of-k, think (thinking budget)")
     main_strategy: str = _f("maj@k", "the inference curve compared with the RL curve")
     rl_budget: str = _f("pass@1", "the fixed inference budget of the RL curve: <strategy>@<k>")
-    thinking_budgets: int = _f(6, "number of log-spaced thinking budgets B (1 .. max length)")
+    thinking_budgets: int = _f(6, "number of log-spaced thinking budgets B (1 .. the largest)")
+    think_forcing: str = _f("cut", "cut: a chain is cut at B tokens (it may end earlier by itself) | "
+                            "exact: exactly B thinking tokens, shorter chains made to go on "
+                            "(s1 budget forcing)", choices=("cut", "exact"))
+    max_thinking: int = _f(1024, "largest thinking budget in tokens with think_forcing = exact "
+                           "(cut: the longest worked chain of the test problems)")
     think_samples: int = _f(16, "samples per problem at each thinking budget")
 
 
@@ -179,6 +184,7 @@ def validate(cfg: LabConfig) -> LabConfig:
         "rl.num_iterations": cfg.rl.num_iterations, "rl.num_checkpoints": cfg.rl.num_checkpoints,
         "eval.num_problems": cfg.eval.num_problems, "eval.thinking_budgets": cfg.eval.thinking_budgets,
         "eval.think_samples": cfg.eval.think_samples, "threads": cfg.threads,
+        "eval.max_thinking": cfg.eval.max_thinking,
         "pretrain.flop_budget": cfg.pretrain.flop_budget,
         "pretrain.learning_rate": cfg.pretrain.learning_rate,
         "rl.learning_rate": cfg.rl.learning_rate, "rl.temperature": cfg.rl.temperature,

@@ -10,8 +10,12 @@ Parallel strategies, from ``n`` samples per problem (``n >= 64``), for k = 1, 2,
 - ``best-of-k``: the completion the task's verifier scores highest among k samples (ties: first in a
   random order), graded exactly; averaged over the same subsets.
 
-Sequential strategy ``think``: the chain of thought is cut at a budget of B tokens, ``#`` is
-appended, and the answer is generated; scored as pass@1 at log-spaced B (see :func:`think_budgets`).
+Sequential strategy ``think``: a thinking budget of B tokens, then ``#`` is appended and the answer
+generated; scored as pass@1 at log-spaced B (see :func:`think_budgets`). With
+``eval.think_forcing = "exact"`` (the default) B is exact, s1's budget forcing: a longer chain is cut
+at B and a shorter one is made to go on to B (:mod:`rlscale.lab.thinking`), so budgets can reach far
+past the length of the worked chains. With ``"cut"`` a chain is only cut: a model that ends its
+thinking before B spends less, and budgets run up to the longest worked chain.
 
 Sampling error: the per-problem scores are i.i.d. over the test problems, so a score's standard
 error is the standard deviation of the per-problem scores over ``sqrt(#problems)``. The compute of a
@@ -165,6 +169,7 @@ def parallel_scores(correct: np.ndarray, answers: list[list[str | None]], verifi
 
 # --------------------------------------------------------------------------- evaluating a policy
 EVAL_BATCH = 512  # rows per generate call (bounds the KV cache's memory)
+THINK_BATCH = 256  # rows per exact-budget thinking call (chains of up to eval.max_thinking tokens)
 
 
 def _generate_rows(model, prompts, max_new, temperature, eos_id, generator, stop_ids=()):
@@ -192,15 +197,19 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
     """
     import torch
 
-    from rlscale.lab import flops as flopmath
-    from rlscale.lab.tasks import ANSWER_MARK, extract_answer
+    from rlscale.lab.tasks import extract_answer
 
     n = ev.samples_per_problem
     P = len(problems)
     gen = torch.Generator().manual_seed(seed)
     prompts = [tok.encode(p.prompt, bos=True) for p in problems]
     think = "think" in ev.strategies
-    budgets = think_budgets(max(len(p.thinking) for p in problems), ev.thinking_budgets) if think else []
+    if not think:
+        budgets = []
+    elif ev.think_forcing == "exact":
+        budgets = think_budgets(ev.max_thinking, ev.thinking_budgets)
+    else:
+        budgets = think_budgets(max(len(p.thinking) for p in problems), ev.thinking_budgets)
     bar = progress.add_task(label, total=1 + len(budgets)) if progress is not None else None
     rows_prompts = [pr for pr in prompts for _ in range(n)]
     comps, flops = _generate_rows(model, rows_prompts, max_new, ev.temperature, tok.eos_id, gen)
@@ -213,9 +222,66 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
     if bar is not None:
         progress.update(bar, advance=1)
     spent = flops
+    if think and ev.think_forcing == "exact":
+        rows_, cost = _think_exact(model, tok, task, problems, prompts, budgets, ev, gen, progress, bar)
+        rows += rows_
+        spent += cost
+    elif think:
+        rows_, cost = _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress, bar)
+        rows += rows_
+        spent += cost
+    if bar is not None:
+        progress.remove_task(bar)
+    return {"rows": rows, "flops": spent}
+
+
+def answer_cap(problems) -> int:
+    """Most answer tokens sampled after a forced ``#``: the longest worked answer + 2 (eos, slack)."""
+    return max(len(p.solution) - len(p.thinking) for p in problems) + 2
+
+
+def _think_exact(model, tok, task, problems, prompts, budgets, ev, gen, progress, bar) -> tuple[list[dict], int]:
+    """``think`` rows with exact budgets (s1 budget forcing, :mod:`rlscale.lab.thinking`)."""
+    from rlscale.lab.tasks import ANSWER_MARK
+    from rlscale.lab.thinking import think_probes
+
+    m, P = ev.think_samples, len(problems)
+    mark = tok.encode(ANSWER_MARK)[0]
+    rows_prompts = [pr for pr in prompts for _ in range(m)]
+    suppress = (mark, tok.eos_id, tok.bos_id, tok.pad_id)
+    ok = {b: np.zeros(P * m) for b in budgets}
+    cost = {b: np.zeros(P * m) for b in budgets}
+    spent = 0
+    for i in range(0, len(rows_prompts), THINK_BATCH):     # bounds the KV cache of long chains
+        res = think_probes(model, rows_prompts[i:i + THINK_BATCH], budgets, mark_id=mark,
+                           eos_id=tok.eos_id, suppress_ids=suppress, answer_max=answer_cap(problems),
+                           temperature=ev.temperature, generator=gen)
+        spent += res.flops_executed
+        for b in budgets:
+            for j, (chain, ans) in enumerate(zip(res.thinking, res.answers[b], strict=True)):
+                r = i + j
+                text = tok.decode(chain[:b]) + ANSWER_MARK + tok.decode(ans)
+                ok[b][r] = task.reward(problems[r // m], text)
+                cost[b][r] = res.flops[b][j]
+        if bar is not None:   # the bar counts budgets; a chunk of rows is its share of all of them
+            progress.update(bar, advance=len(budgets) * len(res.thinking) / len(rows_prompts))
+    rows = []
+    for b in budgets:
+        score, se = mean_se(ok[b].reshape(P, m).mean(axis=1))
+        rows.append({"strategy": "think", "k": b, "score": score, "stderr": se, "n": P * m,
+                     "compute": float(cost[b].mean())})
+    return rows, spent
+
+
+def _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress, bar) -> tuple[list[dict], int]:
+    """``think`` rows with cut-only budgets: the model may end its chain before B by itself."""
+    from rlscale.lab import flops as flopmath
+    from rlscale.lab.tasks import ANSWER_MARK
+
+    P, m = len(problems), ev.think_samples
     mark = tok.encode(ANSWER_MARK)
-    answer_max = max(len(p.solution) - len(p.thinking) for p in problems) + 2
-    m = ev.think_samples
+    answer_max = answer_cap(problems)
+    rows, spent = [], 0
     for budget in budgets:
         # thinking cut at `budget` tokens (or where the model itself wrote '#'), then '#' forced
         base = [pr for pr in prompts for _ in range(m)]
@@ -236,6 +302,4 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
                      "compute": cost / (P * m)})
         if bar is not None:
             progress.update(bar, advance=1)
-    if bar is not None:
-        progress.remove_task(bar)
-    return {"rows": rows, "flops": spent}
+    return rows, spent

@@ -55,7 +55,12 @@ def _lengths(task, cfg: LabConfig) -> tuple[int, int]:
     longest_solution = max(len(p.solution) for p in sample) + 1           # + eos
     longest_prompt = max(len(p.prompt) for p in sample) + 1               # + bos
     max_new = cfg.rl.max_completion_length or int(math.ceil(1.5 * longest_solution))
-    return max_new, longest_prompt + 4 + max_new
+    longest = max_new
+    if "think" in cfg.eval.strategies and cfg.eval.think_forcing == "exact":
+        # B thinking tokens, '#', the answer (answer_cap: longest worked answer + 2), with slack
+        answer = max(len(p.solution) - len(p.thinking) for p in sample) + 2
+        longest = max(longest, cfg.eval.max_thinking + 1 + 2 * answer)
+    return max_new, longest_prompt + 4 + longest
 
 
 class _Context:
