@@ -69,13 +69,9 @@ def test_repeated_prompts_are_prefilled_once_with_the_same_result(model):
     assert gen.prefill_flops_executed == flops.prefill_flops(cfg, [len(p) for p in distinct])
 
 
-def test_rows_stop_at_eos_and_cache_compaction_keeps_the_rest_exact(model, monkeypatch):
-    from rlscale.lab.model import KVCache
-
-    compactions = []
-    original = KVCache.keep_rows
-    monkeypatch.setattr(KVCache, "keep_rows", lambda self, keep: (compactions.append(len(keep)),
-                                                                  original(self, keep)))
+def test_rows_stop_at_eos_and_cache_compaction_keeps_the_rest_exact(model):
+    """Finished rows are dropped from the batch (swap-remove inside the compiled loop, which moves
+    the last live row's cache into the hole): the rows that keep going must be unaffected."""
     prompts = _prompts(12, seed=2)
     free = [_greedy_no_cache(model, p, 24) for p in prompts]
     # pick as eos the token that most often appears mid-completion, so rows stop at different steps
@@ -86,7 +82,6 @@ def test_rows_stop_at_eos_and_cache_compaction_keeps_the_rest_exact(model, monke
     gen = generate(model, prompts, max_new_tokens=24, temperature=0.0, eos_id=eos,
                    generator=torch.Generator().manual_seed(0))
     assert gen.completions == reference
-    assert compactions                                                # finished rows were dropped
     assert gen.finished == [r[-1] == eos for r in reference]
     assert gen.flops == flops.generation_flops(model.config, gen.prompt_lengths, gen.lengths)
     assert gen.flops == gen.prefill_flops + gen.decode_flops
@@ -186,3 +181,105 @@ def test_top_k_samples_only_the_k_most_likely_tokens():
     gen = generate(model, [[1, 6]] * 2000, max_new_tokens=1, temperature=2.0, top_k=3, eos_id=None,
                    generator=torch.Generator().manual_seed(1))
     assert {c[0] for c in gen.completions} == top3
+
+
+# ----------------------------------------------------------------------------- the compiled decode loop
+def _torch_reference(model, prompts, max_new, temperature, uniform):
+    """Decoding with the torch ``_decode_step`` and ``_sample`` (the reference kept for tests), no
+    stops: tokens (B, N) and the logits each token was chosen from (N, B, V)."""
+    from rlscale.lab.model import KVCache
+    from rlscale.lab.sampling import _decode_step, _DecodeWeights, _sample
+
+    lens = [len(p) for p in prompts]
+    B, t_p = len(prompts), max(lens)
+    pads = [t_p - n for n in lens]
+    idx = torch.tensor([[0] * p + row for p, row in zip(pads, prompts, strict=True)])
+    cache = KVCache(model.config, B, t_p + max_new)
+    cols = torch.arange(cache.max_len)[None, :]
+    cache.key_valid = cols >= torch.tensor(pads)[:, None]
+    w = _DecodeWeights(model, temperature)
+    bias = torch.zeros(B, 1, 1, cache.max_len).masked_fill_(~cache.key_valid[:, None, None, :], float("-inf"))
+    with torch.no_grad():
+        logits = model(idx, kv_cache=cache, last_only=True)[:, -1]
+        if temperature > 0:
+            logits = logits / temperature
+        toks, all_logits = [], []
+        for step in range(max_new):
+            all_logits.append(logits)
+            tok = _sample(logits, None, uniform[step] if temperature > 0 else None)
+            toks.append(tok)
+            if step < max_new - 1:
+                logits = _decode_step(w, cache, tok, w.rope[cache.length], bias)
+    return torch.stack(toks, 1), torch.stack(all_logits)
+
+
+@pytest.mark.parametrize(("depth", "temperature"), [(1, 0.0), (2, 0.0), (2, 0.7)])
+def test_compiled_decode_matches_the_torch_decode_step(depth, temperature):
+    """Left-padded prompts of mixed lengths: the same tokens (greedy, or sampled from the same
+    uniforms) as the torch reference step, and the same logits within float tolerance."""
+    from rlscale.lab.model import KVCache
+    from rlscale.lab.sampling import _cache_storage, _decode_compiled
+
+    cfg = ModelConfig.from_size(depth, vocab_size=V, max_seq_len=64)
+    m = Policy(cfg, seed=depth).eval()
+    with torch.no_grad():
+        m.lm_head.mul_(20.0)
+    prompts = _prompts(7, seed=20 + depth, lo=1, hi=12)
+    n = 18
+    uniform = torch.rand(n, len(prompts), generator=torch.Generator().manual_seed(depth))
+    tokens_ref, logits_ref = _torch_reference(m, prompts, n, temperature, uniform)
+    lens = [len(p) for p in prompts]
+    t_p = max(lens)
+    pads = [t_p - k for k in lens]
+    idx = torch.tensor([[0] * p + row for p, row in zip(pads, prompts, strict=True)])
+    cache = KVCache(cfg, len(prompts), t_p + n, storage=_cache_storage(cfg, len(prompts), t_p + n, m.embed))
+    cache.key_valid = torch.arange(cache.max_len)[None, :] >= torch.tensor(pads)[:, None]
+    record = torch.full((n, len(prompts), V), float("nan"))
+    with torch.inference_mode():                                      # the shared cache buffer is an inference tensor
+        logits = m(idx, kv_cache=cache, last_only=True)[:, -1] / (temperature or 1.0)
+        tokens, lengths, finished = _decode_compiled(m, temperature, cache, logits, uniform, None, [], n, pads,
+                                                     record=record)
+    assert tokens.tolist() == tokens_ref.tolist()
+    assert lengths.tolist() == [n] * len(prompts) and not finished.any()
+    assert (logits_ref.abs().amax() > 1.0)                                # logits of a real spread
+    torch.testing.assert_close(record, logits_ref, atol=2e-4, rtol=2e-4)
+
+
+def test_same_seed_gives_identical_samples_in_a_fresh_process(model, tmp_path):
+    """Byte-identical tokens for a seed across calls and across processes (one BLAS thread)."""
+    import json
+    import subprocess
+    import sys
+
+    prompts = _prompts(16, seed=30)
+    kw = {"max_new_tokens": 24, "temperature": 1.0, "eos_id": 2}
+    here = generate(model, prompts, generator=torch.Generator().manual_seed(3), **kw).completions
+    assert here == generate(model, prompts, generator=torch.Generator().manual_seed(3), **kw).completions
+    weights = tmp_path / "m.pt"
+    torch.save(model.state_dict(), weights)
+    code = (
+        "import json, sys, torch\n"
+        "from rlscale.lab.model import ModelConfig, Policy\n"
+        "from rlscale.lab.sampling import generate\n"
+        "torch.set_num_threads(1)\n"
+        f"m = Policy(ModelConfig.from_dict({json.dumps(model.config.to_dict())})).eval()\n"
+        f"m.load_state_dict(torch.load({str(weights)!r}, weights_only=True))\n"
+        f"g = generate(m, {prompts!r}, max_new_tokens=24, temperature=1.0, eos_id=2,\n"
+        "             generator=torch.Generator().manual_seed(3))\n"
+        "print(json.dumps(g.completions))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert json.loads(out) == here
+
+
+def test_stop_ids_and_max_new_tokens_bound_every_row(model):
+    prompts = _prompts(24, seed=31)
+    gen = generate(model, prompts, max_new_tokens=9, temperature=1.5, eos_id=2, stop_ids=[5, 7],
+                   generator=torch.Generator().manual_seed(4))
+    assert all(1 <= n <= 9 for n in gen.lengths)
+    for c, n, done in zip(gen.completions, gen.lengths, gen.finished, strict=True):
+        assert len(c) == n
+        assert not any(t in (2, 5, 7) for t in c[:-1])                # nothing after the first stop
+        assert done == (c[-1] in (2, 5, 7))
+        assert done or n == 9
+    assert any(gen.finished) and not all(gen.finished)                # both kinds of row occur

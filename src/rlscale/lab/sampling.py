@@ -12,18 +12,29 @@
 2. Prefill: one forward pass over the distinct prompts (RL groups and evaluation samples repeat
    each prompt) that fills the cache, logits only for the last column; rows sharing a prompt get
    a copy of its cache rows.
-3. Decode: sample a token per live row, feed it back as a (b, 1) batch. A row stops at ``eos_id``
-   or any of ``stop_ids``; when an eighth of the batch has stopped, the batch is compacted so
-   finished rows cost nothing afterwards: live rows from the end of the batch move into the
-   finished rows' places (swap-remove), so only those rows' cache is copied. Tokens are drawn by
-   inverse CDF from one uniform per row and step, all drawn up front from the caller's generator.
+3. Decode: every step runs inside one compiled function,
+   :func:`rlscale.lab._decode_numba.decode_loop` (numba ``@njit``, cached on disk), called once
+   per ``generate``: no Python and no tensor-op dispatch per step. A tiny policy's step was ~40
+   small torch ops, each a few microseconds of dispatch whatever its size, which was most of the
+   time; compiled, a step is four BLAS ``sgemm`` calls per layer (``np.dot`` on float32, scipy's
+   OpenBLAS held to one thread with threadpoolctl) plus fused loops for RMSNorm (weights folded
+   into the matrices by :class:`_DecodeWeights`), rotary, the cache write, one-query attention
+   over each row's valid columns, SwiGLU and residuals. Tokens are drawn by inverse CDF from one
+   uniform per row and step, all drawn up front from the caller's generator (indexed by row, so
+   a row's stream does not depend on the others). A row stops at ``eos_id`` or any of
+   ``stop_ids`` and is dropped from the batch at once: the last live row moves into its place
+   (swap-remove; only that row's cache is copied), so finished rows cost nothing afterwards.
+   The torch step (:func:`_decode_step`, :func:`_sample`) is kept as the reference the tests
+   compare the compiled loop with (same tokens, logits within float tolerance) and for callers
+   that need to intervene between steps (:mod:`rlscale.lab.thinking`).
 
-The cache lives in one module-level buffer reused across calls (first-touch page faults of fresh
-memory cost several percent of a call), so :func:`generate` is not re-entrant across threads.
+The prefill's KV cache lives in one module-level buffer reused across calls (first-touch page
+faults of fresh memory cost several percent of a call), so :func:`generate` is not re-entrant
+across threads. The first call in a process loads the compiled loop from numba's on-disk cache
+(~1 s; ~10 s to compile when the cache is empty or stale).
 
-No Python loop runs over rows inside the decode loop: each step is one forward, one sample and a
-few tensor ops. The FLOPs it reports are the analytic counts of :mod:`rlscale.lab.flops` for the
-real prompt and completion lengths (padding and post-stop work excluded).
+The FLOPs it reports are the analytic counts of :mod:`rlscale.lab.flops` for the real prompt and
+completion lengths (padding and post-stop work excluded).
 
 What it simplifies: fp32 only, no speculative decoding, prompts shared only when identical (no
 partial-prefix cache).
@@ -95,11 +106,6 @@ def _sample(logits: torch.Tensor, top_k: int | None, uniform: torch.Tensor | Non
     cdf = logits.softmax(dim=-1).cumsum_(dim=-1)                         # (b, V)
     tok = torch.searchsorted(cdf, uniform[:, None], right=True)          # (b, 1)
     return tok.squeeze_(1).clamp_(max=logits.shape[-1] - 1)             # u above a rounded-down total
-
-
-# compact the batch once this fraction of its rows or fewer are still live: a compaction moves only
-# the rows that change place, but costs a dozen small tensor ops, so it is not done on every stop
-COMPACT_AT = 0.875
 
 
 _STORAGE: dict[tuple, torch.Tensor] = {}
@@ -201,6 +207,53 @@ def _decode_step(w: _DecodeWeights, cache: KVCache, tok: torch.Tensor, rope: tor
     return w.rms(x) @ w.lm                                              # (b, V), tempered
 
 
+_BLAS: list = []
+
+
+def _one_blas_thread():
+    """A context manager holding every BLAS loaded in the process (numba's ``np.dot`` calls
+    scipy's OpenBLAS through ``cython_blas``) to one thread, as the lab runs single-threaded:
+    same inputs, same bytes, and no spin-waiting threads on a busy 2-core machine."""
+    from threadpoolctl import ThreadpoolController
+
+    if not _BLAS:
+        import scipy.linalg.cython_blas  # noqa: F401  # load the BLAS numba's np.dot calls before looking
+
+        _BLAS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS[0].limit(limits=1)
+
+
+def _decode_compiled(model: Policy, temperature: float, cache: KVCache, logits: torch.Tensor,
+                     uniform: torch.Tensor, top_k: int | None, stop_list: list[int], max_new_tokens: int,
+                     pads: list[int], record: torch.Tensor | None = None):
+    """Run every decode step in :func:`rlscale.lab._decode_numba.decode_loop` (one call, no Python per step).
+
+    ``logits`` (B, V) are the prefill's tempered last-column logits, ``cache`` holds the prompts
+    (``cache.length`` columns). Returns numpy (tokens (B, N) by row, lengths (B,), finished (B,)).
+    ``record`` (N, B, V), if given, receives the logits each token was sampled from (tests).
+    """
+    import numpy as np
+
+    from rlscale.lab._decode_numba import decode_loop
+
+    w = _DecodeWeights(model, temperature)
+    def f32(t: torch.Tensor):
+        return t.detach().contiguous().numpy()                          # shares memory with the tensor
+
+    wqkv = np.stack([f32(m[0]) for m in w.layers])                       # (L, d, 3a)
+    wo = np.stack([f32(m[1]) for m in w.layers])                         # (L, a, d)
+    wg = np.stack([f32(m[2][:w.hidden].t()) for m in w.layers])         # (L, d, h) gate
+    wu = np.stack([f32(m[2][w.hidden:].t()) for m in w.layers])         # (L, d, h) up
+    wdown = np.stack([f32(m[3]) for m in w.layers])                      # (L, h, d)
+    rec = f32(record) if record is not None else np.zeros((0, 1, 1), dtype=np.float32)
+    with _one_blas_thread():
+        return decode_loop(f32(logits), f32(uniform), temperature == 0, top_k or 0,
+                           np.asarray(stop_list, dtype=np.int64), max_new_tokens, cache.length,
+                           np.asarray(pads, dtype=np.int64), f32(w.embed), wqkv, wo, wg, wu, wdown, f32(w.lm),
+                           f32(model.rope_cos), f32(model.rope_sin), cache.k.numpy(), cache.v.numpy(),
+                           np.float32(w.eps), w.n_head, rec)
+
+
 def _check(model: Policy, prompts, max_new_tokens, temperature, top_k) -> list[int]:
     if not prompts:
         raise RlscaleError("generate: no prompts given")
@@ -256,23 +309,12 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                        dtype=torch.long, device=device)                  # (B, T_p), left-padded
     cache = KVCache(cfg, B, t_prompt + max_new_tokens, dtype=model.embed.dtype, device=device,
                     storage=_cache_storage(cfg, B, t_prompt + max_new_tokens, model.embed))
-    w = _DecodeWeights(model, temperature)
-    bias = None
     if any(pads):
         pad = torch.tensor(pads, device=device)[:, None]                 # (B, 1)
         cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
         cache.key_valid = cols >= pad                                    # (B, T_max): real prompt + decode columns
-        bias = torch.zeros(B, 1, 1, cache.max_len, dtype=w.lm.dtype, device=device)
-        bias.masked_fill_(~cache.key_valid[:, None, None, :], float("-inf"))
 
     stop_list = sorted({*([eos_id] if eos_id is not None else []), *stop_ids})
-    stops = torch.tensor(stop_list, dtype=torch.long, device=device)
-    out = torch.zeros(B, max_new_tokens, dtype=torch.long, device=device)   # by cache slot
-    final = torch.zeros(B, max_new_tokens, dtype=torch.long, device=device)  # by original row
-    lengths = torch.full((B,), max_new_tokens, dtype=torch.long, device=device)
-    finished = torch.zeros(B, dtype=torch.bool, device=device)
-    rows = torch.arange(B, device=device)          # original row held by each live cache slot
-    live = torch.ones(B, dtype=torch.bool, device=device)  # slots still generating
 
     # prefill each distinct prompt once (RL groups and eval samples repeat prompts), then copy its
     # cache rows to every row that shares it
@@ -295,44 +337,16 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         logits = logits_u[slot]                                          # (B, V)
     else:
         logits = model(idx, kv_cache=cache, last_only=True)[:, -1]       # (B, V)
-    uniform = None
     if temperature > 0:
         logits = logits / temperature
-        # one U[0, 1) per step and slot, from the caller's generator only
+        # one U[0, 1) per step and row, from the caller's generator only
         uniform = torch.rand(max_new_tokens, B, generator=generator, device=device)   # (N, B)
-    for step in range(max_new_tokens):
-        noise = uniform[step, :logits.shape[0]] if uniform is not None else None
-        tok = _sample(logits, top_k, noise)                              # (b,)
-        out[:tok.shape[0], step] = tok
-        if stop_list:
-            hit = (tok == stops[0]) if len(stop_list) == 1 else torch.isin(tok, stops)
-            stopped = hit & live                                         # (b,) newly stopped
-            if stopped.any():
-                lengths[rows[stopped]] = step + 1
-                finished[rows[stopped]] = True
-                live &= ~stopped
-                n_live = int(live.sum())
-                if n_live == 0:
-                    break
-                if n_live <= COMPACT_AT * live.numel():  # compact: drop finished rows from the batch
-                    gone = (~live).nonzero().squeeze(1)
-                    final[rows[gone]] = out[gone]                        # save finished rows first
-                    # swap-remove: live rows past n_live fill the holes below it (few rows move)
-                    keep = torch.arange(n_live, device=device)
-                    keep[(~live[:n_live]).nonzero().squeeze(1)] = live[n_live:].nonzero().squeeze(1) + n_live
-                    cache.keep_rows(keep)
-                    out[:n_live] = out[keep]
-                    rows, tok = rows[keep], tok[keep]
-                    if bias is not None:
-                        bias[:n_live] = bias[keep]
-                    live = torch.ones(n_live, dtype=torch.bool, device=device)
-        if step == max_new_tokens - 1:
-            break                                  # the last sampled token is never fed back
-        logits = _decode_step(w, cache, tok, w.rope[cache.length], bias)   # (b, V)
-    final[rows] = out[:rows.shape[0]]              # rows still in the cache (live or stopped, not compacted)
-
+    else:
+        uniform = torch.zeros(1, 1)
+    tokens, lengths, finished = _decode_compiled(model, temperature, cache, logits, uniform, top_k,
+                                                 stop_list, max_new_tokens, pads)
     lengths_list = lengths.tolist()
-    completions = [row[:n] for row, n in zip(final.tolist(), lengths_list, strict=True)]
+    completions = [row[:n] for row, n in zip(tokens.tolist(), lengths_list, strict=True)]
     return Generation(
         completions=completions, lengths=lengths_list, prompt_lengths=lens, finished=finished.tolist(),
         prefill_flops=flop_formulas.prefill_flops(cfg, lens),
