@@ -110,7 +110,7 @@ def _sample_rows(logits, b, probs, shifted, bits, scale, u_of, greedy, top_k, so
 
 
 @njit(cache=True, fastmath=FAST)
-def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads, embed, wqkv, wo, wg, wu,
+def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads, src, embed, wqkv, wo, wg, wu,
                 wdown, lm, cos, sin, kc, vc, eps, n_head, record):
     """Sample ``max_new`` tokens per row from the prefilled cache; returns (tokens, lengths, finished).
 
@@ -120,6 +120,8 @@ def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads,
     uniform : (max_new, B) U[0, 1) per step and original row (unused when ``greedy``).
     greedy : bool; top_k : int (0 = no top-k); stops : (S,) int64 stop token ids.
     t_prompt : int, cache columns filled by the prefill; pads : (B,) int64 left padding per row.
+    src : (B,) int64 the cache row holding each row's prompt columns (rows sharing a prompt share
+    them: read, never copied); decode columns t >= t_prompt are each row's own.
     embed (V, d); wqkv (L, d, 3a) with the attention norm and 1/sqrt(head_dim) folded in;
     wo (L, a, d); wg, wu (L, d, h) gate and up with the MLP norm folded in; wdown (L, h, d);
     lm (d, V) with the final norm and 1/temperature folded in; cos, sin (T, head_dim/2).
@@ -144,6 +146,7 @@ def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads,
     # per slot (cache row) state; finished rows are dropped by swap-remove, so slots [0, b) are live
     row_of = np.arange(B)
     pad_of = pads.copy()
+    src_of = src.copy()
     tok = np.zeros(B, dtype=np.int64)
     u_of = np.zeros(B, dtype=np.float32)
     logits = logits0.copy()
@@ -191,10 +194,10 @@ def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads,
             finished[r] = True
             b -= 1                                  # swap-remove: the last slot moves into the hole
             if i < b and step < max_new - 1:
-                row_of[i], pad_of[i], tok[i] = row_of[b], pad_of[b], tok[b]
+                row_of[i], pad_of[i], src_of[i], tok[i] = row_of[b], pad_of[b], src_of[b], tok[b]
                 for layer in range(L):
                     for hh in range(H):
-                        for c in range(pad_of[i], t):
+                        for c in range(t_prompt, t):
                             for e in range(D):
                                 kc[layer, i, hh, c, e] = kc[layer, b, hh, c, e]
                                 vc[layer, i, hh, c, e] = vc[layer, b, hh, c, e]
@@ -224,11 +227,17 @@ def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads,
                     for e in range(D):
                         vc[layer, i, hh, t, e] = qkv[i, v0 + e]
             for i in range(b):                      # scores minus their row max (pre-scaled queries)
-                p0 = pad_of[i]
+                p0, sr = pad_of[i], src_of[i]
                 for hh in range(H):
                     base = (i * H + hh) * n
                     m = np.float32(-3.0e38)
-                    for c in range(p0, n):
+                    for c in range(p0, t_prompt):           # the prompt's columns (shared cache row)
+                        sc = np.float32(0.0)
+                        for e in range(D):
+                            sc += q[i, hh * D + e] * kc[layer, sr, hh, c, e]
+                        flat_in[base + c] = sc
+                        m = max(m, sc)
+                    for c in range(t_prompt, n):            # the row's own decode columns
                         sc = np.float32(0.0)
                         for e in range(D):
                             sc += q[i, hh * D + e] * kc[layer, i, hh, c, e]
@@ -240,7 +249,7 @@ def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads,
                         flat_in[base + c] -= m
             _exp_into(flat_in, flat_out, bits, scale, b * H * n, np.float32(1.0))
             for i in range(b):                      # softmax-weighted values
-                p0 = pad_of[i]
+                p0, sr = pad_of[i], src_of[i]
                 for hh in range(H):
                     base = (i * H + hh) * n
                     tot = np.float32(0.0)
@@ -249,8 +258,9 @@ def decode_loop(logits0, uniform, greedy, top_k, stops, max_new, t_prompt, pads,
                     for c in range(p0, n):
                         p = flat_out[base + c]
                         tot += p
+                        r_ = sr if c < t_prompt else i
                         for e in range(D):
-                            y[i, hh * D + e] += p * vc[layer, i, hh, c, e]
+                            y[i, hh * D + e] += p * vc[layer, r_, hh, c, e]
                     inv = np.float32(1.0) / tot
                     for e in range(D):
                         y[i, hh * D + e] *= inv

@@ -225,11 +225,11 @@ def _one_blas_thread():
 
 def _decode_compiled(model: Policy, temperature: float, cache: KVCache, logits: torch.Tensor,
                      uniform: torch.Tensor, top_k: int | None, stop_list: list[int], max_new_tokens: int,
-                     pads: list[int], record: torch.Tensor | None = None):
+                     pads: list[int], src: list[int] | None = None, record: torch.Tensor | None = None):
     """Run every decode step in :func:`rlscale.lab._decode_numba.decode_loop` (one call, no Python per step).
 
     ``logits`` (B, V) are the prefill's tempered last-column logits, ``cache`` holds the prompts
-    (``cache.length`` columns). Returns numpy (tokens (B, N) by row, lengths (B,), finished (B,)).
+    (``cache.length`` columns): row ``i``'s prompt in cache row ``src[i]`` (default: row i). Returns numpy (tokens (B, N) by row, lengths (B,), finished (B,)).
     ``record`` (N, B, V), if given, receives the logits each token was sampled from (tests).
     """
     import numpy as np
@@ -249,7 +249,8 @@ def _decode_compiled(model: Policy, temperature: float, cache: KVCache, logits: 
     with _one_blas_thread():
         return decode_loop(f32(logits), f32(uniform), temperature == 0, top_k or 0,
                            np.asarray(stop_list, dtype=np.int64), max_new_tokens, cache.length,
-                           np.asarray(pads, dtype=np.int64), f32(w.embed), wqkv, wo, wg, wu, wdown, f32(w.lm),
+                           np.asarray(pads, dtype=np.int64),
+                           np.asarray(src if src is not None else range(len(pads)), dtype=np.int64), f32(w.embed), wqkv, wo, wg, wu, wdown, f32(w.lm),
                            f32(model.rope_cos), f32(model.rope_sin), cache.k.numpy(), cache.v.numpy(),
                            np.float32(w.eps), w.n_head, rec)
 
@@ -305,38 +306,26 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
     cfg, device = model.config, model.embed.device
     B, t_prompt = len(prompts), max(lens)
     pads = [t_prompt - n for n in lens]
-    idx = torch.tensor([[0] * p + list(row) for p, row in zip(pads, prompts, strict=True)],
-                       dtype=torch.long, device=device)                  # (B, T_p), left-padded
     cache = KVCache(cfg, B, t_prompt + max_new_tokens, dtype=model.embed.dtype, device=device,
                     storage=_cache_storage(cfg, B, t_prompt + max_new_tokens, model.embed))
-    if any(pads):
-        pad = torch.tensor(pads, device=device)[:, None]                 # (B, 1)
-        cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
-        cache.key_valid = cols >= pad                                    # (B, T_max): real prompt + decode columns
-
     stop_list = sorted({*([eos_id] if eos_id is not None else []), *stop_ids})
 
-    # prefill each distinct prompt once (RL groups and eval samples repeat prompts), then copy its
-    # cache rows to every row that shares it
+    # prefill each distinct prompt once (RL groups and eval samples repeat prompts) into cache rows
+    # 0..U-1; every row reads its prompt's columns from that shared row (no copies), see decode_loop
     first: dict[tuple[int, ...], int] = {}
     owner = [first.setdefault(tuple(row), i) for i, row in enumerate(prompts)]   # row -> first twin
     uniq = sorted(set(owner))
+    slot_of = {o: j for j, o in enumerate(uniq)}
+    src = [slot_of[o] for o in owner]                                    # row -> its prompt's cache row
+    idx = torch.tensor([[0] * pads[i] + list(prompts[i]) for i in uniq], dtype=torch.long,
+                       device=device)                                    # (U, T_p), left-padded
+    if any(pads):
+        pad = torch.tensor([pads[i] for i in uniq], device=device)[:, None]   # (U, 1)
+        cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
+        cache.key_valid = cols >= pad                                    # (U, T_max): real prompt columns
+    logits = model(idx, kv_cache=cache, last_only=True)[:, -1]           # (U, V)
     if len(uniq) < B:
-        u = torch.tensor(uniq, device=device)
-        if cache.key_valid is not None:
-            all_valid, cache.key_valid = cache.key_valid, cache.key_valid[u]
-        logits_u = model(idx[u], kv_cache=cache, last_only=True)[:, -1]   # (U, V)
-        slot_of = {o: j for j, o in enumerate(uniq)}
-        slot = torch.tensor([slot_of[o] for o in owner], device=device)  # row -> prefilled slot
-        # index_select builds the copy first (no aliasing), ~4x faster here than advanced indexing
-        n_u = len(uniq)
-        cache.k[:, :, :, :t_prompt] = cache.k[:, :n_u, :, :t_prompt].index_select(1, slot)
-        cache.v[:, :, :, :t_prompt] = cache.v[:, :n_u, :, :t_prompt].index_select(1, slot)
-        if cache.key_valid is not None:
-            cache.key_valid = all_valid
-        logits = logits_u[slot]                                          # (B, V)
-    else:
-        logits = model(idx, kv_cache=cache, last_only=True)[:, -1]       # (B, V)
+        logits = logits[torch.tensor(src, device=device)]                # (B, V)
     if temperature > 0:
         logits = logits / temperature
         # one U[0, 1) per step and row, from the caller's generator only
@@ -344,7 +333,7 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
     else:
         uniform = torch.zeros(1, 1)
     tokens, lengths, finished = _decode_compiled(model, temperature, cache, logits, uniform, top_k,
-                                                 stop_list, max_new_tokens, pads)
+                                                 stop_list, max_new_tokens, pads, src)
     lengths_list = lengths.tolist()
     completions = [row[:n] for row, n in zip(tokens.tolist(), lengths_list, strict=True)]
     return Generation(
