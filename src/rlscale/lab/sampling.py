@@ -9,9 +9,9 @@
    attention as at positions from 0 (up to float rounding) and one (1, D) rotary row serves the
    whole batch at each step. A row's output does not depend on the other rows' prompt lengths
    (up to float rounding, as the column offset changes with the longest prompt).
-2. Prefill: one forward pass over the distinct prompts (RL groups and evaluation samples repeat
-   each prompt) that fills the cache, logits only for the last column; rows sharing a prompt get
-   a copy of its cache rows.
+2. Prefill (torch): one forward pass over the distinct prompts (RL groups and evaluation samples
+   repeat each prompt) that fills the cache, logits only for the last column; rows sharing a
+   prompt read its cache row for the prompt columns (no copies) and write their own decode columns.
 3. Decode: every step runs inside one compiled function,
    :func:`rlscale.lab._decode_numba.decode_loop` (numba ``@njit``, cached on disk), called once
    per ``generate``: no Python and no tensor-op dispatch per step. A tiny policy's step was ~40
