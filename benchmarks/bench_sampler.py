@@ -1,5 +1,7 @@
 """Sampler throughput: rlscale's KV-cache ``generate`` vs Hugging Face ``LlamaForCausalLM.generate``.
 
+rlscale's side runs its prefill in torch and every decode step in one numba-compiled loop
+(:mod:`rlscale.lab._decode_numba`); the first, warm-up call of each case loads (or compiles) it.
 Both run side by side in one process on the same weights (``Policy.to_hf()`` builds a
 ``LlamaForCausalLM`` from a ``LlamaConfig`` and loads our weights; no download), the same rows,
 the same ``max_new_tokens``, one thread. Each repeat times both, alternating which goes first; we
@@ -214,7 +216,10 @@ def main(argv=None) -> int:
     if not args.no_fixed:
         results += [fixed_case(*case, repeats=args.repeats) for case in FIXED_CASES]
     load = os.getloadavg()[0]
-    print(f"torch {torch.__version__}, transformers {transformers.__version__}, threads {args.threads}, "
+    import numba
+
+    print(f"torch {torch.__version__}, transformers {transformers.__version__}, numba {numba.__version__} "
+          f"(rlscale's decode loop), threads {args.threads}, "
           f"median of {args.repeats} interleaved repeats, 1-min load average {load:.1f} at the end\n")
     print("| case | depth (width) | rows (distinct) x (prompt + max new) | useful tokens ours / HF "
           "| rlscale tok/s | HF tok/s | speed-up | speed-up (CPU time) |")
@@ -226,6 +231,7 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"torch": torch.__version__, "transformers": transformers.__version__,
+                       "numba": numba.__version__,
                        "threads": args.threads, "load_average": load, "results": results}, f, indent=2)
     return 0
 
