@@ -194,7 +194,10 @@ def _torch_reference(model, prompts, max_new, temperature, uniform):
     B, t_p = len(prompts), max(lens)
     pads = [t_p - n for n in lens]
     idx = torch.tensor([[0] * p + row for p, row in zip(pads, prompts, strict=True)])
-    cache = KVCache(model.config, B, t_p + max_new)
+    cfg = model.config
+    # zeroed storage, as generate's: _decode_step reads (masked) unwritten columns, which must be finite
+    cache = KVCache(cfg, B, t_p + max_new,
+                    storage=torch.zeros(2 * cfg.depth * B * cfg.n_head * (t_p + max_new) * cfg.head_dim))
     cols = torch.arange(cache.max_len)[None, :]
     cache.key_valid = cols >= torch.tensor(pads)[:, None]
     w = _DecodeWeights(model, temperature)
@@ -283,3 +286,22 @@ def test_stop_ids_and_max_new_tokens_bound_every_row(model):
         assert done == (c[-1] in (2, 5, 7))
         assert done or n == 9
     assert any(gen.finished) and not all(gen.finished)                # both kinds of row occur
+
+
+def test_under_a_torch_dispatch_mode_the_torch_loop_gives_the_same_completions(model):
+    """FlopCounterMode sees only torch ops, so generate runs its decode loop as torch ops there;
+    shared prompts, padding and stops must give what the compiled loop gives."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    distinct = _prompts(3, seed=40)
+    prompts = [distinct[i % 3] for i in range(9)]
+    free = generate(model, prompts, max_new_tokens=20, temperature=0.0, eos_id=None,
+                    generator=torch.Generator().manual_seed(0))
+    eos = free.completions[0][4]
+    kw = {"max_new_tokens": 20, "temperature": 0.0, "eos_id": eos, "generator": torch.Generator().manual_seed(0)}
+    compiled = generate(model, prompts, **kw)
+    with FlopCounterMode(display=False) as counter:
+        counted = generate(model, prompts, **kw)
+    assert counter.get_total_flops() > 0
+    assert counted.completions == compiled.completions
+    assert counted.finished == compiled.finished and any(compiled.finished)

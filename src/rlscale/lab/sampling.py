@@ -25,8 +25,10 @@
    ``stop_ids`` and is dropped from the batch at once: the last live row moves into its place
    (swap-remove; only that row's cache is copied), so finished rows cost nothing afterwards.
    The torch step (:func:`_decode_step`, :func:`_sample`) is kept as the reference the tests
-   compare the compiled loop with (same tokens, logits within float tolerance) and for callers
-   that need to intervene between steps (:mod:`rlscale.lab.thinking`).
+   compare the compiled loop with (same tokens, logits within float tolerance), for callers
+   that need to intervene between steps (:mod:`rlscale.lab.thinking`), and as the decode loop
+   while a torch dispatch mode is active (``FlopCounterMode`` sees only torch ops; see
+   :func:`_decode_torch`). Runs never execute under such a mode.
 
 The prefill's KV cache lives in one module-level buffer reused across calls (first-touch page
 faults of fresh memory cost several percent of a call), so :func:`generate` is not re-entrant
@@ -255,6 +257,47 @@ def _decode_compiled(model: Policy, temperature: float, cache: KVCache, logits: 
                            np.float32(w.eps), w.n_head, rec)
 
 
+def _decode_torch(model: Policy, temperature: float, cache: KVCache, logits: torch.Tensor,
+                  uniform: torch.Tensor, top_k: int | None, stop_list: list[int], max_new_tokens: int,
+                  pads: list[int], src: list[int]):
+    """The decode loop as torch ops (:func:`_decode_step`, :func:`_sample`), same inputs and outputs
+    as :func:`_decode_compiled`. Used only while a torch dispatch mode is active (e.g.
+    ``FlopCounterMode``, which cannot see inside the compiled loop); it runs the same matmuls on
+    the full batch until every row has stopped (no row dropping), so it does at least the work
+    the compiled loop does. Tokens agree with the compiled loop up to float rounding.
+    """
+    import numpy as np
+
+    B, t_prompt, device = len(pads), cache.length, logits.device
+    w = _DecodeWeights(model, temperature)
+    if src != list(range(B)):   # give every row its own copy of its prompt's cache row
+        slot = torch.tensor(src, device=device)
+        n_u = max(src) + 1
+        cache.k[:, :, :, :t_prompt] = cache.k[:, :n_u, :, :t_prompt].index_select(1, slot)
+        cache.v[:, :, :, :t_prompt] = cache.v[:, :n_u, :, :t_prompt].index_select(1, slot)
+    bias = None
+    if any(pads):
+        valid = torch.arange(cache.max_len, device=device)[None, :] >= torch.tensor(pads, device=device)[:, None]
+        bias = torch.zeros(B, 1, 1, cache.max_len, dtype=logits.dtype, device=device)
+        bias.masked_fill_(~valid[:, None, None, :], float("-inf"))
+    stops = torch.tensor(stop_list, dtype=torch.long, device=device)
+    tokens = torch.zeros(B, max_new_tokens, dtype=torch.long, device=device)
+    lengths = torch.full((B,), max_new_tokens, dtype=torch.long, device=device)
+    live = torch.ones(B, dtype=torch.bool, device=device)
+    for step in range(max_new_tokens):
+        tok = _sample(logits, top_k, uniform[step] if temperature > 0 else None)    # (B,)
+        tokens[:, step] = tok
+        if stop_list:
+            stopped = torch.isin(tok, stops) & live
+            lengths[stopped] = step + 1
+            live &= ~stopped
+            if not live.any():
+                break
+        if step < max_new_tokens - 1:
+            logits = _decode_step(w, cache, tok, w.rope[cache.length], bias)
+    return tokens.numpy(), lengths.numpy(), np.asarray((~live).numpy() if stop_list else np.zeros(B, bool))
+
+
 def _check(model: Policy, prompts, max_new_tokens, temperature, top_k) -> list[int]:
     if not prompts:
         raise RlscaleError("generate: no prompts given")
@@ -332,8 +375,13 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         uniform = torch.rand(max_new_tokens, B, generator=generator, device=device)   # (N, B)
     else:
         uniform = torch.zeros(1, 1)
-    tokens, lengths, finished = _decode_compiled(model, temperature, cache, logits, uniform, top_k,
-                                                 stop_list, max_new_tokens, pads, src)
+    # a torch dispatch mode (FlopCounterMode, a profiler) sees only torch ops: give it the decode
+    # loop as torch ops; everything else runs the compiled loop
+    from torch.utils._python_dispatch import is_in_torch_dispatch_mode
+
+    decode = _decode_torch if is_in_torch_dispatch_mode() else _decode_compiled
+    tokens, lengths, finished = decode(model, temperature, cache, logits, uniform, top_k,
+                                       stop_list, max_new_tokens, pads, src)
     lengths_list = lengths.tolist()
     completions = [row[:n] for row, n in zip(tokens.tolist(), lengths_list, strict=True)]
     return Generation(
