@@ -11,8 +11,10 @@ sampling, stop detection and dropping finished rows.
 The maths is that of :func:`rlscale.lab.sampling._decode_step` and ``_sample`` (the torch
 reference kept for tests); results agree up to float rounding. The caller
 (:func:`rlscale.lab.sampling.generate`) runs the prefill in torch, hands over the cache and
-weights as numpy views, and limits BLAS to one thread. No ``fastmath``: IEEE arithmetic in a
-fixed order, so the same inputs give the same bytes on the same machine.
+weights as numpy views, and limits BLAS to one thread. Only a few of LLVM's fast-math flags are
+on (reassociation, contraction, see ``FAST``), so reductions may be summed in a different order
+than torch sums them, but the compiled code is a fixed instruction sequence: the same inputs
+give the same bytes on the same machine.
 
 Compiled on first use and cached on disk next to this file (``cache=True``; numba silently
 recompiles in memory when that directory is not writable).
