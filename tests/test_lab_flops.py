@@ -127,6 +127,19 @@ def test_decode_flops_equal_a_sum_over_positions():
     assert flops.prefill_flops(cfg, prompt_lens) == pytest.approx(prefill_by_position, rel=1e-12)
 
 
+def test_counts_are_exact_integers_for_large_batches():
+    """Vectorised sums stay exact (Python ints) where a float or an int64 total would not."""
+    cfg = ModelConfig.from_size(8, vocab_size=30, max_seq_len=64)
+    prompt_lens, completion_lens = [60_000] * 200_000, [40_000] * 200_000
+    n_matmul, la = flops.matmul_params(cfg), cfg.depth * cfg.n_head * cfg.head_dim
+    m, tp = 40_000 - 1, 60_000
+    per_row = 2 * n_matmul * m + 4 * la * m * tp + 2 * la * m * (m + 1)
+    total = flops.decode_flops(cfg, prompt_lens, completion_lens)
+    assert type(total) is int and total == 200_000 * per_row and total > 2 ** 63
+    with pytest.raises(RlscaleError, match="differ in length"):
+        flops.logprob_flops(cfg, [1, 2], [3])
+
+
 def test_six_n_rule_holds_when_attention_is_negligible():
     cfg = ModelConfig.from_size(4, vocab_size=50, max_seq_len=8)
     n = flops.matmul_params(cfg)

@@ -41,6 +41,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from rlscale.errors import RlscaleError
 
 COMPONENTS = ("pretrain", "rollout_prefill", "rollout_decode", "ref_logprobs", "old_logprobs",
@@ -81,11 +83,17 @@ def train_flops(cfg, n_tokens: float, context_len: float) -> float:
     return TRAIN_MULTIPLIER * forward_flops(cfg, n_tokens, context_len)
 
 
-def _lengths(name: str, values: Sequence[int]) -> list[int]:
-    out = [int(v) for v in values]
-    if any(v < 0 for v in out):
+def _lengths(name: str, values: Sequence[int]) -> np.ndarray:
+    out = np.asarray(values, dtype=np.int64).reshape(-1)
+    if out.size and out.min() < 0:
         raise RlscaleError(f"flops: {name} must be non-negative lengths")
     return out
+
+
+def _sum(x: np.ndarray) -> int:
+    """Exact sum as a Python int (per-row terms are far below int64's range; the totals can
+    exceed it, so they are multiplied by the model's coefficients in Python ints)."""
+    return int(x.sum(dtype=np.int64))
 
 
 def sequence_forward_flops(cfg, seq_lens: Sequence[int], *, logits_per_sequence: int | None = None) -> int:
@@ -95,11 +103,9 @@ def sequence_forward_flops(cfg, seq_lens: Sequence[int], *, logits_per_sequence:
     where U = T (logits at every position) or ``min(T, logits_per_sequence)``.
     """
     block, unembed, la = _shape(cfg)
-    total = 0
-    for t in _lengths("seq_lens", seq_lens):
-        u = t if logits_per_sequence is None else min(t, logits_per_sequence)
-        total += 2 * block * t + 2 * unembed * u + 2 * la * t * (t + 1)
-    return total
+    t = _lengths("seq_lens", seq_lens)
+    u = t if logits_per_sequence is None else np.minimum(t, logits_per_sequence)
+    return 2 * block * _sum(t) + 2 * unembed * _sum(u) + 2 * la * _sum(t * (t + 1))
 
 
 def sequence_train_flops(cfg, seq_lens: Sequence[int]) -> int:
@@ -123,11 +129,8 @@ def decode_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[int]
     if len(prompts) != len(completions):
         raise RlscaleError("flops: prompt_lens and completion_lens differ in length")
     n_matmul, (_, _, la) = matmul_params(cfg), _shape(cfg)
-    total = 0
-    for tp, n in zip(prompts, completions, strict=True):
-        m = max(n - 1, 0)
-        total += 2 * n_matmul * m + 4 * la * m * tp + 2 * la * m * (m + 1)
-    return total
+    m = np.maximum(completions - 1, 0)
+    return 2 * n_matmul * _sum(m) + 4 * la * _sum(m * prompts) + 2 * la * _sum(m * (m + 1))
 
 
 def generation_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[int]) -> int:
@@ -137,9 +140,10 @@ def generation_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[
 
 def logprob_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[int]) -> int:
     """Forward FLOPs of :func:`rlscale.lab.sampling.sequence_logprobs` (inputs of T_p + n - 1 tokens)."""
-    lens = [max(tp + n - 1, 0) for tp, n in zip(_lengths("prompt_lens", prompt_lens),
-                                                _lengths("completion_lens", completion_lens), strict=True)]
-    return sequence_forward_flops(cfg, lens)
+    prompts, completions = _lengths("prompt_lens", prompt_lens), _lengths("completion_lens", completion_lens)
+    if len(prompts) != len(completions):
+        raise RlscaleError("flops: prompt_lens and completion_lens differ in length")
+    return sequence_forward_flops(cfg, np.maximum(prompts + completions - 1, 0))
 
 
 def train_step_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[int]) -> int:
