@@ -16,3 +16,19 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def peaked_policy():
+    """A depth-2 lab policy (vocabulary 19, ``max_seq_len`` 96) with peaked next-token
+    distributions: greedy ties would make token-for-token equality tests flaky."""
+    torch = pytest.importorskip("torch")
+    from rlscale.lab.model import ModelConfig, Policy
+
+    m = Policy(ModelConfig.from_size(2, vocab_size=19, max_seq_len=96), seed=0).eval()
+    g = torch.Generator().manual_seed(7)
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(0.2 * torch.randn(p.shape, generator=g))
+        m.lm_head.mul_(20.0)
+    return m
