@@ -8,6 +8,7 @@ used. Skipped, with the reason, only when one of the two is missing.
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,8 @@ sync_api = pytest.importorskip("playwright.sync_api",
                                reason="the playwright package is not installed (pip install "
                                       "'rlscale[test]')")
 if not Path(CHROMIUM).exists():
+    if os.environ.get("RLSCALE_REQUIRE_BROWSER"):   # CI sets it: a missing browser must fail, not skip
+        raise RuntimeError("RLSCALE_REQUIRE_BROWSER is set but Debian's chromium is not installed")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium; "
                 "scripts/test.sh does this)", allow_module_level=True)
 
