@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from rlscale.errors import RlscaleError
+from rlscale.runformat import parse_inference_curve
 
 SCHEMA = "rlscale-report/1"
 
@@ -57,7 +57,6 @@ CAVEATS = (
     "beyond the observed range assumes the line continues.",
 )
 
-_LAB_INF = re.compile(r"^lab-inf-(?P<strategy>.+)-step(?P<step>\d+)$")
 
 
 def _finite(x: Any) -> float | None:
@@ -259,9 +258,9 @@ def select_inference_curves(curves: list[str]) -> list[str]:
     by_strategy: dict[str, list[tuple[int, str]]] = {}
     other = []
     for c in curves:
-        m = _LAB_INF.match(c)
+        m = parse_inference_curve(c)
         if m:
-            by_strategy.setdefault(m["strategy"], []).append((int(m["step"]), c))
+            by_strategy.setdefault(m.strategy, []).append((m.step, c))
         else:
             other.append(c)
     chosen = []

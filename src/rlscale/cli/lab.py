@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from rlscale.runformat import RL_CURVE
+
 
 def _require_torch() -> None:
     try:
@@ -41,7 +43,7 @@ def show_summary(run_dir: str | Path) -> dict:
                               "compute_max": float(g["compute"].max())})
     main = run.manifest().get("main_inference_curve")
     doc["main_inference_curve"] = main
-    if main and "lab-rl" in set(obs["curve"]):
+    if main and RL_CURVE in set(obs["curve"]):
         doc["comparison"] = _comparison(run.path, main)
     return doc
 
@@ -55,12 +57,12 @@ def _comparison(run_dir: Path, main: str) -> dict:
     except ImportError as exc:  # the analysis core is not installed in this checkout
         return {"slope_ratio": None, "error": f"analysis core unavailable: {exc}"}
     try:
-        fits = fit(run_dir, curves=["lab-rl", main], form="loglinear", seed=0)
-        cmp = compare(fits["lab-rl"], fits[main])
+        fits = fit(run_dir, curves=[RL_CURVE, main], form="loglinear", seed=0)
+        cmp = compare(fits[RL_CURVE], fits[main])
     except RlscaleError as exc:
         return {"slope_ratio": None, "error": str(exc)}
-    return {"slope_ratio": cmp.slope_ratio.to_dict(), "rl": "lab-rl", "inference": main,
-            "rl_slope_per_decade": fits["lab-rl"].slope_per_decade.to_dict(),
+    return {"slope_ratio": cmp.slope_ratio.to_dict(), "rl": RL_CURVE, "inference": main,
+            "rl_slope_per_decade": fits[RL_CURVE].slope_per_decade.to_dict(),
             "inference_slope_per_decade": fits[main].slope_per_decade.to_dict()}
 
 
@@ -170,7 +172,7 @@ def _print_show(run_dir, doc: dict) -> None:
         ci = (f"[95% CI {sr['ci_low']:.3g}, {sr['ci_high']:.3g}]"
               if sr.get("ci_low") is not None and sr.get("ci_high") is not None
               else "[95% CI unbounded: an interval of a slope reaches zero]")
-        con.print(f"slope ratio (lab-rl vs {cmp['inference']}): {sr['value']:.3g} {ci}",
+        con.print(f"slope ratio ({RL_CURVE} vs {cmp['inference']}): {sr['value']:.3g} {ci}",
                   highlight=False)
     elif cmp.get("error"):
         con.print(f"slope ratio: not available ({cmp['error']})")

@@ -18,8 +18,7 @@ from typing import Any
 from rlscale.data.schema import COLUMNS, _show, validate_columns
 from rlscale.errors import RlscaleError
 
-RUN_MANIFEST = "rlscale-run.json"
-RUN_OBSERVATIONS = "observations.csv"
+from rlscale.runformat import MANIFEST as RUN_MANIFEST, OBSERVATIONS as RUN_OBSERVATIONS
 CATALOG_PREFIX = "catalog:"
 _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".json": "json", ".parquet": "parquet",
                ".pq": "parquet"}

@@ -24,6 +24,7 @@ import math
 import time
 from pathlib import Path
 
+from rlscale import runformat as rf
 from rlscale.errors import RlscaleError
 from rlscale.lab.config import LabConfig, config_from_dict
 from rlscale.lab.store import RunDir, atomic_torch_save, atomic_write_json, torch_load
@@ -257,7 +258,7 @@ def build_observations(ctx: _Context, evals: list[dict]):
         if ev["step"] == 0:
             continue  # the base model has spent no RL compute: not a point on a log axis
         r = next(r for r in ev["rows"] if r["strategy"] == strategy and r["k"] == k)
-        rows.append({"curve": "lab-rl", "axis": "rl", "compute": ev["rl_flops"], "score": r["score"],
+        rows.append({"curve": rf.RL_CURVE, "axis": "rl", "compute": ev["rl_flops"], "score": r["score"],
                      "n": effective_n(r["score"], r["stderr"], r["n"], problems),
                      "attempts": r["n"], "note": OBS_NOTE_RL.format(budget=cfg.eval.rl_budget,
                                                              p=cfg.eval.num_problems),
@@ -266,7 +267,7 @@ def build_observations(ctx: _Context, evals: list[dict]):
         for s in cfg.eval.strategies:
             for r in (r for r in ev["rows"] if r["strategy"] == s):
                 what = f"budget {r['k']} thinking tokens" if s == "think" else f"k={r['k']}"
-                rows.append({"curve": f"lab-inf-{s}-step{ev['step']}", "axis": "inference",
+                rows.append({"curve": rf.inference_curve(s, ev["step"]), "axis": "inference",
                              "compute": r["compute"], "score": r["score"],
                              "n": effective_n(r["score"], r["stderr"], r["n"], problems),
                              "attempts": r["n"],
@@ -295,10 +296,10 @@ def _finish(ctx: _Context, ledger: dict, started: float) -> None:
         r = next(r for r in ev["rows"] if r["strategy"] == strategy and r["k"] == k)
         return {"step": ev["step"], "score": r["score"], "stderr": r["stderr"]}
 
-    curves = ["lab-rl"] + [f"lab-inf-{s}-step{ev['step']}" for ev in evals
-                           for s in cfg.eval.strategies]
+    curves = [rf.RL_CURVE] + [rf.inference_curve(s, ev["step"]) for ev in evals
+                              for s in cfg.eval.strategies]
     run.write_manifest(status="complete", curves=curves,
-                       main_inference_curve=f"lab-inf-{cfg.eval.main_strategy}-step{ctx.steps[-1]}",
+                       main_inference_curve=rf.inference_curve(cfg.eval.main_strategy, ctx.steps[-1]),
                        base_score=budget_score(evals[0]), final_score=budget_score(evals[-1]),
                        checkpoint_steps=ctx.steps,
                        wall_seconds_last_session=round(time.monotonic() - started, 1))
@@ -339,7 +340,7 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
 def run(cfg: LabConfig, out: str | Path) -> Path:
     """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
     out = Path(out)
-    if (out / "rlscale-run.json").exists():
+    if (out / rf.MANIFEST).exists():
         raise RlscaleError(f"{out}: already holds a lab run; continue it with "
                            f"`rlscale lab resume {out}` or choose another -o")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

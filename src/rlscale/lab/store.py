@@ -30,8 +30,10 @@ from typing import Any
 
 from rlscale.errors import RlscaleError
 
-MANIFEST = "rlscale-run.json"
-FORMAT = "rlscale-lab-run/1"
+from rlscale import runformat as rf
+
+MANIFEST = rf.MANIFEST
+FORMAT = rf.RUN_FORMAT
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -119,12 +121,12 @@ class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.manifest_path = self.path / MANIFEST
-        self.config_path = self.path / "config.json"
-        self.ledger_path = self.path / "ledger.json"
-        self.log_path = self.path / "log.jsonl"
-        self.checkpoints = self.path / "checkpoints"
-        self.evals = self.path / "evals"
-        self.observations_path = self.path / "observations.csv"
+        self.config_path = self.path / rf.CONFIG
+        self.ledger_path = self.path / rf.LEDGER
+        self.log_path = self.path / rf.LOG
+        self.checkpoints = self.path / rf.CHECKPOINTS
+        self.evals = self.path / rf.EVALS
+        self.observations_path = self.path / rf.OBSERVATIONS
 
     # --- opening -----------------------------------------------------------------------------
     @classmethod
@@ -201,7 +203,7 @@ class RunDir:
 
     # --- evaluation cache --------------------------------------------------------------------
     def eval_path(self, step: int) -> Path:
-        return self.evals / f"step{step:06d}.json"
+        return self.evals / rf.eval_file(step)
 
     def read_eval(self, step: int) -> dict[str, Any] | None:
         path = self.eval_path(step)

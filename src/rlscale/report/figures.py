@@ -9,7 +9,6 @@ with the colour so the figures stay readable in grayscale.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import matplotlib
@@ -19,6 +18,8 @@ matplotlib.use("Agg")  # no display, no GUI toolkit: figures are only ever writt
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from rlscale.runformat import parse_inference_curve  # noqa: E402
 from matplotlib.ticker import (  # noqa: E402
     FuncFormatter,
     LogLocator,
@@ -152,7 +153,6 @@ def twin_curves(results: dict, input_label: str | list[str] | None = None) -> di
     return out
 
 
-_LAB_INF = re.compile(r"^lab-inf-(?P<strategy>.+)-step(?P<step>\d+)$")
 
 
 def curve_styles(curves: list[str]) -> dict[str, dict[str, Any]]:
@@ -166,23 +166,23 @@ def curve_styles(curves: list[str]) -> dict[str, dict[str, Any]]:
     strategies: dict[str, int] = {}
     steps: dict[str, list[int]] = {}
     for c in curves:
-        m = _LAB_INF.match(c)
+        m = parse_inference_curve(c)
         if m:
-            steps.setdefault(m["strategy"], []).append(int(m["step"]))
+            steps.setdefault(m.strategy, []).append(m.step)
     k = 0
     for c in curves:
-        m = _LAB_INF.match(c)
+        m = parse_inference_curve(c)
         if not m:
             out[c] = _style(k)
             k += 1
             continue
-        if m["strategy"] not in strategies:
-            strategies[m["strategy"]] = k
+        if m.strategy not in strategies:
+            strategies[m.strategy] = k
             k += 1
-        st = _style(strategies[m["strategy"]])
-        if int(m["step"]) == min(steps[m["strategy"]]) and len(set(steps[m["strategy"]])) > 1:
+        st = _style(strategies[m.strategy])
+        if m.step == min(steps[m.strategy]) and len(set(steps[m.strategy])) > 1:
             st["linestyle"] = ":"
-        elif int(m["step"]) == max(steps[m["strategy"]]):
+        elif m.step == max(steps[m.strategy]):
             st["linestyle"] = "-"
         out[c] = st
     return out

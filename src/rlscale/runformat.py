@@ -1,0 +1,63 @@
+"""The lab's run-directory format: file names and curve ids, in one torch-free place.
+
+The lab writes run directories with these names; :mod:`rlscale.data` (reading a run as
+observations), the analysis, the report and the CLI read them with the same names. Nothing here
+imports torch, so every reader stays light.
+
+A run directory::
+
+    RUN_DIR/
+      rlscale-run.json      MANIFEST: status, config, versions, curves, main inference curve
+      config.json           CONFIG: the resolved config
+      ledger.json           LEDGER: FLOPs by component
+      log.jsonl             LOG: one JSON record per pre-training / RL step
+      checkpoints/*.pt      CHECKPOINTS
+      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint
+      observations.csv      OBSERVATIONS: the observation table of the run
+
+Curve ids: ``lab-rl`` (score vs cumulative RL FLOPs) and ``lab-inf-<strategy>-step<N>`` (score vs
+inference FLOPs per problem of the checkpoint after N RL steps; step 0 is the base model).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+MANIFEST = "rlscale-run.json"
+CONFIG = "config.json"
+LEDGER = "ledger.json"
+LOG = "log.jsonl"
+CHECKPOINTS = "checkpoints"
+EVALS = "evals"
+OBSERVATIONS = "observations.csv"
+LOCK = ".rlscale.lock"
+
+RUN_FORMAT = "rlscale-lab-run/1"
+
+RL_CURVE = "lab-rl"
+_INFERENCE_PREFIX = "lab-inf-"
+_INFERENCE_RE = re.compile(r"^lab-inf-(?P<strategy>.+)-step(?P<step>\d+)$")
+
+
+class InferenceCurve(NamedTuple):
+    """A parsed lab inference curve id."""
+
+    strategy: str
+    step: int
+
+
+def inference_curve(strategy: str, step: int) -> str:
+    """The id of the inference curve of *strategy* at the checkpoint after *step* RL steps."""
+    return f"{_INFERENCE_PREFIX}{strategy}-step{int(step)}"
+
+
+def parse_inference_curve(curve: str) -> InferenceCurve | None:
+    """``("pass", 64)`` for ``"lab-inf-pass-step64"``; None for any other id."""
+    m = _INFERENCE_RE.match(str(curve))
+    return InferenceCurve(m["strategy"], int(m["step"])) if m else None
+
+
+def eval_file(step: int) -> str:
+    """File name (inside :data:`EVALS`) of the cached evaluation after *step* RL steps."""
+    return f"step{int(step):06d}.json"
