@@ -160,7 +160,8 @@ def _published(name: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ the ledger
 
 def ledger(scenario: str | Path | None = None, *, assumptions: Assumptions | None = None,
-           overrides: dict[str, Any] | None = None, seed: int = 0) -> list[Claim]:
+           overrides: dict[str, Any] | None = None, evidence=None, fits=None, seed: int = 0,
+           form: str = "loglinear") -> list[Claim]:
     """Recompute the essay's 16 quantitative claims.
 
     Parameters
@@ -171,8 +172,13 @@ def ledger(scenario: str | Path | None = None, *, assumptions: Assumptions | Non
         Already-resolved assumptions (wins over ``scenario``/``overrides``).
     overrides : dict, optional
         ``{"section.key": value}`` applied after the scenario.
-    seed : int
-        Seed passed to the analysis core's fits.
+    evidence : SlopeEvidence, optional
+        Slope evidence the caller computed (:func:`rlscale.econ.evidence.slope_evidence`); the
+        report passes the one it also uses for its break-even, so both use one ratio.
+    fits : mapping of curve id -> FitResult, optional
+        The caller's fits of the essay's curves (passed to ``slope_evidence``).
+    seed, form :
+        Seed and form for fitting ``catalog:essay`` when neither *evidence* nor *fits* covers it.
 
     Returns
     -------
@@ -185,7 +191,8 @@ def ledger(scenario: str | Path | None = None, *, assumptions: Assumptions | Non
     from rlscale.econ.evidence import slope_evidence
 
     a = assumptions if assumptions is not None else resolve(scenario, overrides)
-    ev = slope_evidence(a.value("exchange.slope_ratio"), seed=seed)
+    ev = evidence if evidence is not None else slope_evidence(
+        a.value("exchange.slope_ratio"), fits=fits, seed=seed, form=form)
     try:
         claims = slope_claims(a, ev) + training_claims(a, ev) + physical_claims(a, ev)
     except RlscaleError as exc:

@@ -43,21 +43,30 @@ class SlopeEvidence:
         return self.slopes[curve] * self.spans[curve]
 
 
-def slope_evidence(slope_ratio: float | None = None, *, seed: int = 0) -> SlopeEvidence:
-    """Fit ``catalog:essay`` (loglinear) and compare each RL curve with ``o1-inference``.
+ESSAY_CURVES = (*RL_CURVES, INFERENCE_CURVE, CHECK_INFERENCE_CURVE)
+
+
+def slope_evidence(slope_ratio: float | None = None, *, fits=None, seed: int = 0,
+                   form: str = "loglinear") -> SlopeEvidence:
+    """Compare each of the essay's RL curves with ``o1-inference``, from the caller's fits.
 
     Parameters
     ----------
     slope_ratio : float, optional
         A user-given ratio that replaces the pooled ratio as the working ratio.
-    seed : int
-        Seed for the core's bootstrap (irrelevant for two-point curves, kept explicit).
+    fits : mapping of curve id -> FitResult, optional
+        Fits the caller already made (e.g. the report's, with its seed and form). Used when it
+        holds every curve of :data:`ESSAY_CURVES`; otherwise ``catalog:essay`` is fitted here.
+    seed, form :
+        Seed and form for that fit of ``catalog:essay`` when *fits* does not cover it.
     """
     import rlscale
 
-    fits = rlscale.fit("catalog:essay", form="loglinear", seed=seed)
-    slopes = {f.curve: float(f.slope_per_decade.value) for f in fits}
-    spans = {f.curve: math.log10(f.compute_max / f.compute_min) for f in fits}
+    if fits is None or not all(c in fits for c in ESSAY_CURVES):
+        fits = rlscale.fit("catalog:essay", curves=list(ESSAY_CURVES), form=form, seed=seed)
+    fits = {c: fits[c] for c in ESSAY_CURVES}
+    slopes = {c: float(f.slope_per_decade.value) for c, f in fits.items()}
+    spans = {c: math.log10(f.compute_max / f.compute_min) for c, f in fits.items()}
     warnings: list[str] = []
     ratios: dict[str, float] = {}
     cis: dict[str, tuple[float, float]] = {}
@@ -68,7 +77,7 @@ def slope_evidence(slope_ratio: float | None = None, *, seed: int = 0) -> SlopeE
         cis[rl] = (float(cmp.slope_ratio.ci_low), float(cmp.slope_ratio.ci_high))
         ci = ci and math.isfinite(cmp.slope_ratio.ci_low)
         warnings.extend(f"{rl} vs {INFERENCE_CURVE}: {w}" for w in cmp.warnings)
-    for f in fits:
+    for f in fits.values():
         warnings.extend(f"{f.curve}: {w}" for w in f.warnings)
     pooled = sum(ratios[c] * spans[c] for c in RL_CURVES) / sum(spans[c] for c in RL_CURVES)
     if slope_ratio is not None:
