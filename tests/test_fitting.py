@@ -276,10 +276,17 @@ def test_batched_solver_agrees_with_scipy_curve_fit():
         np.testing.assert_allclose(theta[i], ref, rtol=1e-4, atol=1e-5)
 
 
-def test_flat_data_under_a_sigmoid_is_unidentifiable_with_singular_jacobian():
+def test_flat_data_under_a_sigmoid_is_unidentifiable():
+    # Flat data leave a sigmoid's midpoint free. Which of two rules flags it depends on how close
+    # to zero the fitted slope lands, i.e. on the machine's floating-point rounding: a huge
+    # Jacobian condition number on one machine, "no curvature" (a line fits as well by AIC) on
+    # another (seen: condition number 5.6e5). The behaviour that matters is the same everywhere:
+    # the fit is flagged and says why.
     r = fit_curve(C, np.full(C.size, 0.5), form="logistic", bootstrap=50)
     assert r.identifiable is False
-    assert any("Jacobian condition number" in w for w in r.warnings)
+    reasons = [w for w in r.warnings if w.startswith("not identifiable")]
+    assert reasons
+    assert any("Jacobian condition number" in w or "no curvature" in w for w in reasons)
 
 
 def test_importing_the_analysis_core_stays_light():
