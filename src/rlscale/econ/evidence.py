@@ -10,8 +10,15 @@ and a warning, which :class:`SlopeEvidence` carries along so the ledger can say 
 The *working ratio* for the essay's derived claims ("the evidence from o1 and o3 suggests we need
 about twice as many orders of magnitude") pools both RL curves: the span-weighted mean of their
 slope ratios, i.e. (total score gained) / (total decades of RL) / (inference slope). With the
-essay's endpoints that is (0.33 + 0.62) / (2 + 4) / 0.30 = 0.528. A scenario may replace it
-(``[exchange] slope_ratio = ...``).
+essay's endpoints that is (0.33 + 0.62) / (2 + 4) / 0.30 = 0.528. It is THE ratio of every
+downstream claim of the ledger (4, 5, 6 and claim 12's chain) and of the break-even
+(``rlscale cost breakeven``, the report): read it as ``ev.working_ratio`` with ``ev.working_source``.
+
+The *supported range* (``ev.working_range``) is the span of ratios the essay's own evidence gives:
+the o1 ratio (0.55), the o1->o3 ratio (0.517) and the ends of their bootstrap intervals where the
+core gives one. The ledger judges the downstream claims over that whole range. A scenario may
+replace the working ratio (``[exchange] slope_ratio = ...``); the range is then that one value,
+the user's statement.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ class SlopeEvidence:
     working_source: str
     ci_available: bool
     warnings: list[str] = field(default_factory=list)
+    working_range: tuple[float, float] = (math.nan, math.nan)
+    range_source: str = ""
 
     def gain(self, curve: str) -> float:
         """Score gained over the curve's span (slope x decades)."""
@@ -82,6 +91,13 @@ def slope_evidence(slope_ratio: float | None = None, *, fits=None, seed: int = 0
     pooled = sum(ratios[c] * spans[c] for c in RL_CURVES) / sum(spans[c] for c in RL_CURVES)
     if slope_ratio is not None:
         working, source = float(slope_ratio), "scenario/flag exchange.slope_ratio"
+        rng, rng_source = (working, working), "the user's ratio (stated, not swept)"
     else:
         working, source = pooled, "pooled o1 + o1->o3 RL evidence (catalog:essay, span-weighted)"
-    return SlopeEvidence(slopes, spans, ratios, cis, pooled, working, source, ci, warnings)
+        ends = [x for c in RL_CURVES for x in (ratios[c], *cis[c]) if math.isfinite(x)]
+        rng = (min(ends), max(ends))
+        rng_source = ("the ratios of the o1 and o1->o3 RL curves" +
+                      (" and their 95% bootstrap intervals" if ci else
+                       " (two-point curves: no interval)"))
+    return SlopeEvidence(slopes, spans, ratios, cis, pooled, working, source, ci, warnings,
+                         rng, rng_source)
