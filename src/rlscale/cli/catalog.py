@@ -2,6 +2,7 @@
 
     rlscale catalog list [--json]
     rlscale catalog show ID [--json]
+    rlscale catalog validate [--dir DIR]
 
 Entries of kind ``observations`` can be used anywhere a data file can, as ``catalog:ID``.
 """
@@ -106,10 +107,31 @@ def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog i
                       highlight=False)
 
 
+def validate(directory: str = typer.Option(None, "--dir", metavar="DIR",
+                                           help="Check a catalog directory of your own "
+                                                "(catalog.toml and its CSVs); default: the "
+                                                "built-in catalog.")) -> None:
+    """Check every catalog row: schema, locator, quote, provenance (never chart) and pairs."""
+    import sys
+
+    from rlscale.data.catalog.validate import validate_catalog
+
+    problems = validate_catalog(directory)
+    for line in problems:
+        sys.stderr.write(f"{line}\n")
+    if problems:
+        sys.stderr.write(f"catalog validate: {len(problems)} problem(s)\n")
+        raise typer.Exit(2)
+    where = directory or "the built-in catalog"
+    sys.stdout.write(f"catalog validate: {where} passes (every row has a locator, a quote and "
+                     "a stated provenance; every declared pair exists)\n")
+
+
 def register(app) -> None:
-    """Add the ``catalog`` group (``list``, ``show``) to *app*."""
+    """Add the ``catalog`` group (``list``, ``show``, ``validate``) to *app*."""
     group = typer.Typer(help="Built-in published scaling data, each row with its citation.",
                         no_args_is_help=True)
     group.command("list")(list_entries)
     group.command("show")(show_entry)
+    group.command("validate")(validate)
     app.add_typer(group, name="catalog")

@@ -35,10 +35,30 @@ class CatalogEntry:
     kind: str
     file: str
     curves: tuple[str, ...] = ()
+    compute_axis: str = ""  # the compute_unit of every row (samples, flop, gpu_hours, ...)
+    locator: str = ""       # where in the source: table / figure caption / section
+    url: str = ""
+    arxiv: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "kind": self.kind, "citation": self.citation,
-                "description": self.description, "curves": list(self.curves)}
+                "description": self.description, "curves": list(self.curves),
+                "compute_axis": self.compute_axis, "locator": self.locator, "url": self.url,
+                "arxiv": self.arxiv}
+
+
+@dataclass(frozen=True)
+class CatalogPair:
+    """An RL-vs-inference pair declared in ``catalog.toml`` (``[[pairs]]``)."""
+
+    rl: str
+    inference: str
+    group: str
+    note: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rl": self.rl, "inference": self.inference, "group": self.group,
+                "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -97,8 +117,13 @@ def _read(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _doc() -> dict[str, Any]:
+    return tomllib.loads(_read("catalog.toml"))
+
+
+@lru_cache(maxsize=1)
 def _index() -> dict[str, CatalogEntry]:
-    doc = tomllib.loads(_read("catalog.toml"))
+    doc = _doc()
     entries = {}
     for raw in doc["entry"]:
         rows = list(csv.DictReader(io.StringIO(_read(raw["file"]))))
@@ -106,8 +131,16 @@ def _index() -> dict[str, CatalogEntry]:
         entries[raw["id"]] = CatalogEntry(
             id=raw["id"], title=raw["title"], citation=raw["citation"],
             description=" ".join(raw["description"].split()), kind=raw["kind"],
-            file=raw["file"], curves=curves)
+            file=raw["file"], curves=curves, compute_axis=raw.get("compute_axis", ""),
+            locator=raw.get("locator", ""), url=raw.get("url", ""), arxiv=raw.get("arxiv", ""))
     return entries
+
+
+def declared_pairs() -> list[CatalogPair]:
+    """The RL-vs-inference pairs ``catalog.toml`` declares, in file order (checked by
+    ``rlscale catalog validate``)."""
+    return [CatalogPair(rl=p["rl"], inference=p["inference"], group=p["group"],
+                        note=p.get("note", "")) for p in _doc().get("pairs", [])]
 
 
 def list_entries() -> list[CatalogEntry]:
@@ -203,5 +236,5 @@ def write_docs(path) -> bool:
     return True
 
 
-__all__ = ["CatalogEntry", "ParametricCurve", "get_entry", "list_entries", "load_observations",
+__all__ = ["CatalogEntry", "CatalogPair", "ParametricCurve", "declared_pairs", "get_entry", "list_entries", "load_observations",
            "parametric_curves", "render_markdown", "write_docs"]
