@@ -32,6 +32,10 @@ _LAZY = {
     "FORMS": "rlscale.forms",
     "RlscaleError": "rlscale.errors",
     "Estimate": "rlscale.estimate",
+    "forecast": "rlscale.forecasting",
+    "backtest": "rlscale.forecasting",
+    "ForecastResult": "rlscale.forecasting",
+    "BacktestResult": "rlscale.forecasting",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
