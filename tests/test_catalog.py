@@ -219,3 +219,16 @@ def test_cli_catalog_show_csv_reads_back(tmp_path, capsys):
     pd.testing.assert_frame_equal(read_observations(path), read_observations("catalog:o3-arc-agi"))
     code, out, _ = run(["catalog", "show", "scalerl", "--csv"], capsys)
     assert out.splitlines()[0].startswith("curve,form,C_mid,B,A") and len(out.splitlines()) == 11
+
+
+def test_no_curve_repeats_a_compute_point():
+    """A curve is one model read at distinct amounts of compute: two rows of one curve at the same
+    compute would be a transcription error or two models joined into one curve."""
+    for entry in catalog.list_entries():
+        if entry.kind != "observations":
+            continue
+        obs = read_observations(f"catalog:{entry.id}")
+        for cid, rows in obs.groupby("curve"):
+            assert rows["compute"].is_unique, (entry.id, cid, list(rows["compute"]))
+            assert len(set(rows["model"])) == 1, (entry.id, cid, set(rows["model"]))
+            assert len(set(rows["benchmark"])) == 1, (entry.id, cid, set(rows["benchmark"]))
