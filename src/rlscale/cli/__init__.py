@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "rlscale.cli.claims",     # claims
     "rlscale.cli.report",     # report
     "rlscale.cli.lab",        # lab run/resume/show/tasks
+    "rlscale.cli.importer",   # import KIND PATH
 )
 
 
