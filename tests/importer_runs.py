@@ -77,7 +77,10 @@ def run_trl(out: Path) -> None:
                       max_steps=STEPS, logging_steps=1, save_steps=4, eval_strategy="steps",
                       eval_steps=2, per_device_eval_batch_size=8, report_to="tensorboard",
                       learning_rate=2e-2, gradient_checkpointing=False, bf16=False,
-                      dataloader_num_workers=0)
+                      dataloader_num_workers=0,
+                      # every completion MAX_COMPLETION tokens: no padding in a batch, so that
+                      # FlopCounterMode's count does not depend on which rows stopped early
+                      generation_kwargs={"min_new_tokens": MAX_COMPLETION})
     trainer = GRPOTrainer(model=model, reward_funcs=digit_fraction, args=args, train_dataset=train,
                           eval_dataset=evals, processing_class=tok)
     eval_flops = []  # a FlopCounterMode starts from zero at every __enter__: one per evaluation

@@ -38,10 +38,30 @@ def _write(frame, out: str, append: bool) -> int:
             raise RlscaleError(f"curve '{clash[0]}' is already in {out} (choose another id "
                                "with --curve)")
         frame = pd.concat([old, frame], ignore_index=True)
-    if Path(out).suffix.lower() not in (".csv", ".parquet", ".json"):
-        raise RlscaleError(f"-o {out}: write a .csv, .json or .parquet file")
     write_observations(frame, out)
     return len(frame)
+
+
+def _check_flags(kind, axis, per_step, append, out, tokenizer, model_config, params) -> None:
+    """Flag combinations that cannot work: one line, before any file is read."""
+    from pathlib import Path
+
+    from rlscale.errors import RlscaleError
+
+    if axis is not None and axis not in ("rl", "inference"):
+        raise RlscaleError(f"--axis: unknown value '{axis}' (use rl or inference)")
+    if per_step is not None and per_step < 1:
+        raise RlscaleError(f"--completions-per-step must be >= 1, got {per_step}")
+    if append and out is None:
+        raise RlscaleError("--append needs -o OUT (the table to add the curve to)")
+    if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet", ".json"):
+        raise RlscaleError(f"-o {out}: write a .csv, .json or .parquet file")
+    if tokenizer is not None and kind != "lm-eval":
+        raise RlscaleError("--tokenizer applies to lm-eval only")
+    if kind == "lm-eval" and (model_config is not None or params is not None
+                              or per_step is not None):
+        raise RlscaleError("--model-config, --params and --completions-per-step apply to RL "
+                           "logs; lm-eval's compute is the inference budget")
 
 
 def import_command(
@@ -83,18 +103,7 @@ def import_command(
         for name in metrics_of(kind, path):
             print(name)
         return
-    if axis is not None and axis not in ("rl", "inference"):
-        raise RlscaleError(f"--axis: unknown value '{axis}' (use rl or inference)")
-    if per_step is not None and per_step < 1:
-        raise RlscaleError(f"--completions-per-step must be >= 1, got {per_step}")
-    if append and out is None:
-        raise RlscaleError("--append needs -o OUT (the table to add the curve to)")
-    if tokenizer is not None and kind != "lm-eval":
-        raise RlscaleError("--tokenizer applies to lm-eval only")
-    if kind == "lm-eval" and (model_config is not None or params is not None
-                              or per_step is not None):
-        raise RlscaleError("--model-config, --params and --completions-per-step apply to RL "
-                           "logs; lm-eval's compute is the inference budget")
+    _check_flags(kind, axis, per_step, append, out, tokenizer, model_config, params)
     opts = Options(metric=metric, curve=curve, axis=axis, compute=compute_model(model_config, params),
                    completions_per_step=per_step)
     extra = {"tokenizer": tokenizer} if kind == "lm-eval" else {}

@@ -119,8 +119,9 @@ def choose_metric(log: ScalarLog, requested: str | None) -> tuple[str, bool]:
         if requested not in log.metrics:
             raise RlscaleError(f"no metric '{requested}' (metrics there: {show_list(names)})",
                                file=log.source)
-        return requested, requested in _TRAIN_REWARDS or requested.endswith("/reward") and \
-            not _is_eval_score(requested)
+        training = requested in _TRAIN_REWARDS or (requested.endswith("/reward")
+                                                     and not _is_eval_score(requested))
+        return requested, training
     evals = [n for n in names if _is_eval_score(n)]
     preferred = [n for n in evals if n in ("eval_reward", "eval/reward")]
     if preferred:

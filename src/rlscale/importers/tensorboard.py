@@ -89,9 +89,8 @@ def read_logs(path: str | Path) -> list[ScalarLog]:
     root = Path(path)
     logs = []
     for run_dir, files in _runs(root).items():
-        name = run_dir.name if run_dir != root or root.is_dir() else root.parent.name
-        log = ScalarLog(source=str(run_dir if len(files) > 1 or root.is_dir() else files[0]),
-                        kind="tensorboard", run=name)
+        source = str(run_dir) if root.is_dir() else str(root)  # what the user named
+        log = ScalarLog(source=source, kind="tensorboard", run=run_dir.name)
         for f in files:
             _read_file(f, log, ea)
         logs.append(log)
