@@ -257,3 +257,32 @@ def test_missing_extra_names_the_extra(fixtures, monkeypatch, capsys):
     assert err.strip().splitlines() == [
         "rlscale: error: this needs the optional dependency 'tensorboard': install it with "
         "pip install 'rlscale[tensorboard]'"]
+
+
+def test_lmeval_max_gen_toks_budget_and_gen_kwargs_override(tmp_path):
+    from rlscale.importers import Options, import_run
+
+    for j, cap in enumerate((128, 512, 2048)):
+        doc = {"results": {"math": {"exact_match,none": 0.2 + 0.1 * j}}, "model_name": "m",
+               "configs": {"math": {"repeats": 1, "generation_kwargs": {"max_gen_toks": 64}}},
+               "config": {"gen_kwargs": f"temperature=0,max_gen_toks={cap}"}}
+        (tmp_path / f"results_2026-01-0{j + 1}.json").write_text(json.dumps(doc))
+    frame = import_run("lm-eval", tmp_path, Options(curve="budget")).frame
+    assert frame["compute"].tolist() == [128, 512, 2048]
+    assert list(frame["compute_unit"].unique()) == ["tokens"]
+    assert "max_gen_toks = 128" in frame["note"].iloc[0]
+
+
+def test_tensorboard_directory_of_runs_gives_a_curve_per_run(summarywriter_run, tmp_path, capsys):
+    import shutil
+
+    for name in ("seed-0", "seed-1"):
+        shutil.copytree(summarywriter_run, tmp_path / "runs" / name)
+    code, stdout, err = run_cli(capsys, "import", "tensorboard", tmp_path / "runs", "--axis",
+                                "inference")
+    assert code == 0, err
+    rows = [line.split(",") for line in stdout.strip().splitlines()[1:]]
+    assert {r[0] for r in rows} == {"tensorboard-seed-0", "tensorboard-seed-1"}
+    assert {r[1] for r in rows} == {"inference"}
+    code, _, err = run_cli(capsys, "import", "tensorboard", tmp_path / "runs", "--curve", "x")
+    assert code == 2 and "2 runs here" in err
