@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "rlscale.cli.report",     # report
     "rlscale.cli.lab",        # lab run/resume/show/tasks
     "rlscale.cli.forecast",   # forecast, backtest
+    "rlscale.cli.importer",   # import KIND PATH
 )
 
 

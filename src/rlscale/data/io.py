@@ -32,7 +32,9 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
     source : str, os.PathLike or pandas.DataFrame
         A ``.csv``, ``.json`` (a list of records or ``{"observations": [...]}``) or ``.parquet``
         file; ``"catalog:ID"`` for a built-in catalog entry; a lab run directory (holding
-        ``rlscale-run.json`` and ``observations.csv``); or a DataFrame.
+        ``rlscale-run.json`` and ``observations.csv``); ``"KIND:PATH"`` for a run of another
+        tool (``trl:``, ``tensorboard:``, ``wandb:``, ``verl:``, ``lm-eval:``, see
+        :mod:`rlscale.importers`); or a DataFrame.
     score_scale : {"unit", "percent"}
         ``"percent"`` reads scores given in percent (0-100) and divides them by 100.
 
@@ -60,6 +62,11 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
         from rlscale.data import catalog
 
         return catalog.load_observations(source[len(CATALOG_PREFIX):], score_scale=score_scale)
+    if isinstance(source, str):  # KIND:PATH of an importer (trl:, tensorboard:, ...): lazy
+        from rlscale.importers import read_source, split_source
+
+        if split_source(source) is not None:
+            return read_source(source, score_scale=score_scale)
     if not isinstance(source, (str, os.PathLike)):
         raise RlscaleError(f"cannot read observations from a {type(source).__name__} (give a "
                            "path, 'catalog:ID' or a pandas DataFrame)")

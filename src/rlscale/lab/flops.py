@@ -56,9 +56,15 @@ TRAIN_MULTIPLIER = 3
 
 
 def _shape(cfg) -> tuple[int, int, int]:
-    """(block matmul params, unembedding params, n_layer * d_attn) of a ModelConfig."""
+    """(block matmul params, unembedding params, n_layer * d_attn) of a ModelConfig.
+
+    An optional ``n_kv_head`` attribute (grouped-query attention, as in an imported Hugging Face
+    config) narrows the k and v projections to ``n_kv_head * head_dim``; the lab's own
+    ``ModelConfig`` has none, so k and v are as wide as q.
+    """
     d, a, h = cfg.n_embd, cfg.n_head * cfg.head_dim, cfg.mlp_hidden
-    block = cfg.depth * (3 * d * a + a * d + 3 * d * h)  # q,k,v,o + gate,up,down
+    kv = getattr(cfg, "n_kv_head", cfg.n_head) * cfg.head_dim
+    block = cfg.depth * (d * a + 2 * d * kv + a * d + 3 * d * h)  # q,k,v,o + gate,up,down
     return block, d * cfg.vocab_size, cfg.depth * a
 
 
