@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh machine, then run it.
 #   bash scripts/test.sh [pytest args...]
-# - a virtualenv in .venv with rlscale and its lab, test and bench extras (torch 2.13.0 CPU
-#   build; transformers for the Hugging Face weight-mapping test)
+# - a virtualenv in .venv with rlscale and its lab, test, bench and ray extras (torch 2.13.0 CPU
+#   build; transformers for the Hugging Face weight-mapping test; ray for `lab sweep`)
 # - Debian's chromium for the browser tests of the HTML report (skipped with a reason if it
 #   cannot be installed, e.g. without root)
 set -euo pipefail
@@ -13,13 +13,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 log=$(mktemp)
-if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[lab,test,bench]' >"$log" 2>&1; then
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[lab,test,bench,ray]' >"$log" 2>&1; then
   grep -v -E "^WARNING: Location .* is ignored" "$log" >&2
   echo "scripts/test.sh: installing rlscale's test dependencies failed (see above)" >&2
   exit 1
 fi
 rm -f "$log"
-.venv/bin/python -c "import rlscale, torch, transformers" >/dev/null
+.venv/bin/python -c "import rlscale, torch, transformers, ray.tune" >/dev/null
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -159,11 +159,11 @@ def test_aggregate_carries_the_mean_and_a_t_interval_over_seeds(tmp_path):
     rl = obs[obs["curve"] == "c/lab-rl"].reset_index(drop=True)
     assert list(rl["score"]) == pytest.approx([0.3, 0.4, 0.55])
     assert rl["compute"][0] == pytest.approx(math.sqrt(1e9 * 1.1e9))
-    half = stats.t.ppf(0.975, 1) * 0.1 / math.sqrt(2) / math.sqrt(2)  # sd of (0.2, 0.4) / sqrt 2
+    se = 0.2 / math.sqrt(2) / math.sqrt(2)  # sd of (0.2, 0.4) over sqrt(2 seeds)
+    half = stats.t.ppf(0.975, 1) * se
     assert rl["score_low"][0] == pytest.approx(max(0.0, 0.3 - half))
     assert rl["score_high"][0] == pytest.approx(min(1.0, 0.3 + half))
     assert list(rl["seeds"]) == [2, 2, 2] and list(rl["attempts"]) == [128, 128, 128]
-    se = 0.1 / math.sqrt(2) * math.sqrt(2) / math.sqrt(2)
     assert rl["stderr"][0] == pytest.approx(se)
     assert rl["n"][0] == pytest.approx(0.3 * 0.7 / se ** 2)
     by_seed = rlscale.read_observations(sweep_dir / rf.SWEEP_BY_SEED)
@@ -223,17 +223,34 @@ def example_sweep(tmp_path_factory):
     return out, wall, res
 
 
+def _span(run_dir: Path) -> tuple[float, float, float]:
+    from datetime import datetime
+
+    doc = json.loads((run_dir / rf.MANIFEST).read_text())
+    t = [datetime.fromisoformat(doc[k]).timestamp() for k in ("created", "updated")]
+    return t[0], t[1], doc["wall_seconds_last_session"]
+
+
 @pytest.mark.slow
-def test_example_sweep_runs_in_parallel_on_two_cpus(example_sweep):
+def test_example_sweep_runs_leaders_in_parallel_and_shares_their_base(example_sweep):
     out, wall, res = example_sweep
     assert "4/4 trials done" in res.stderr and "sweep complete" in res.stderr
     assert res.stdout == ""
-    own = [json.loads((p / rf.MANIFEST).read_text())["wall_seconds_last_session"]
-           for p in _trial_dirs(out)]
-    shared = [json.loads((p / rf.MANIFEST).read_text()).get("base_from") for p in _trial_dirs(out)]
-    assert sum(s is not None for s in shared) == 2  # one base model per seed
-    print(f"sweep wall {wall:.1f} s, trials' own {own}, ratio {wall / sum(own):.2f}")
-    assert wall <= 0.65 * sum(own)
+    runs = {p.name: p for p in _trial_dirs(out)}
+    spans = {n: _span(p) for n, p in runs.items()}
+    shared = {n: json.loads((p / rf.MANIFEST).read_text()).get("base_from")
+              for n, p in runs.items()}
+    leaders = sorted(n for n, b in shared.items() if b is None)
+    assert len(leaders) == 2  # one base model per seed, trained once
+    (a0, a1, _), (b0, b1, _) = spans[leaders[0]], spans[leaders[1]]
+    overlap = min(a1, b1) - max(a0, b0)
+    assert overlap >= 0.5 * min(a1 - a0, b1 - b0)  # the two leaders ran at the same time
+    for name, base in shared.items():
+        if base is not None:  # a copy of its seed's base model: no pre-training of its own
+            assert spans[name][2] < spans[Path(base).name][2]
+    own = sum(s[2] for s in spans.values())
+    # the ratio is printed, not asserted: see docs/benchmarks.md (Ray's start-up dominates it)
+    print(f"sweep wall {wall:.1f} s; trials' own {own:.1f} s; ratio {wall / own:.2f}")
 
 
 @pytest.mark.slow
