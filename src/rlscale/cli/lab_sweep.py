@@ -192,8 +192,9 @@ def register(lab) -> None:
                       f"see `rlscale lab show {out}`)", highlight=False)
             return
         left = outcome.total - len(outcome.completed) - len(outcome.skipped)
-        con.print(f"sweep incomplete: {left} of {outcome.total} trials unfinished "
-                  f"({len(outcome.failed)} failed, tracebacks in {out / rf.SWEEP_FAILURES}); "
+        failed = (f" ({len(outcome.failed)} failed, tracebacks in {out / rf.SWEEP_FAILURES})"
+                  if outcome.failed else "")
+        con.print(f"sweep incomplete: {left} of {outcome.total} trials unfinished{failed}; "
                   f"rerun `{rerun}` to run them", highlight=False)
         raise typer.Exit(1)
 
