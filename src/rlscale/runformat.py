@@ -61,3 +61,32 @@ def parse_inference_curve(curve: str) -> InferenceCurve | None:
 def eval_file(step: int) -> str:
     """File name (inside :data:`EVALS`) of the cached evaluation after *step* RL steps."""
     return f"step{int(step):06d}.json"
+
+
+# --- lab sweeps (``rlscale lab sweep``): a directory of run directories plus one aggregate ----------
+# The pre-trained base model inside a run directory's CHECKPOINTS (written by rlscale.lab.runner);
+# a sweep copies it into the trials that share its pre-training.
+BASE_CHECKPOINT = "base.pt"
+
+#: A sweep directory::
+#:
+#:     SWEEP_DIR/
+#:       rlscale-sweep.json         SWEEP_MANIFEST: status, the resolved sweep, trials, timings
+#:       trials/<trial>/            SWEEP_TRIALS: one normal lab run directory per trial
+#:       ray/                       SWEEP_RAY: Ray Tune's own experiment records
+#:       failures/<trial>.txt       SWEEP_FAILURES: the traceback of a trial that failed
+#:       observations.csv           OBSERVATIONS: one curve per configuration, mean over seeds
+#:       observations-by-seed.csv   SWEEP_BY_SEED: every trial's curves, one per seed
+#:       .rlscale.lock              LOCK: held while a sweep runs in the directory
+SWEEP_MANIFEST = "rlscale-sweep.json"
+SWEEP_FORMAT = "rlscale-lab-sweep/1"
+SWEEP_TRIALS = "trials"
+SWEEP_RAY = "ray"
+SWEEP_FAILURES = "failures"
+SWEEP_BY_SEED = "observations-by-seed.csv"
+
+
+def sweep_curve(configuration: str, curve: str, seed: int | None = None) -> str:
+    """The id of a run's *curve* in a sweep's table: ``<configuration>/<curve>`` for the mean over
+    seeds, ``<configuration>/seed<N>/<curve>`` for one seed's run."""
+    return f"{configuration}/{curve}" if seed is None else f"{configuration}/seed{int(seed)}/{curve}"

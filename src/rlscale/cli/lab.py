@@ -139,6 +139,9 @@ def register(app) -> None:
             con.print(f"  worked solution: {p.solution}", highlight=False, markup=False)
             con.print(f"  answer:          {p.answer}", highlight=False, markup=False)
 
+    from rlscale.cli import lab_sweep  # `lab sweep`, and `lab show` of a sweep directory
+    lab_sweep.register(lab)
+
 
 def _print_done(run_dir) -> None:
     from rlscale.cli._common import err_console

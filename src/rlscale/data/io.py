@@ -19,6 +19,7 @@ from rlscale.data.schema import COLUMNS, _show, validate_columns
 from rlscale.errors import RlscaleError
 
 from rlscale.runformat import MANIFEST as RUN_MANIFEST, OBSERVATIONS as RUN_OBSERVATIONS
+from rlscale.runformat import SWEEP_MANIFEST
 CATALOG_PREFIX = "catalog:"
 _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".json": "json", ".parquet": "parquet",
                ".pq": "parquet"}
@@ -109,6 +110,8 @@ def _is_dataframe(obj: Any) -> bool:
 
 def _read_run_dir(path: Path, score_scale: str):
     manifest, observations = path / RUN_MANIFEST, path / RUN_OBSERVATIONS
+    if not manifest.is_file() and (path / SWEEP_MANIFEST).is_file():
+        manifest = path / SWEEP_MANIFEST  # a lab sweep directory: its aggregate over the trials
     if not manifest.is_file():
         raise RlscaleError(f"is a directory but not an rlscale run directory (no {RUN_MANIFEST}); "
                            "give a data file, 'catalog:ID' or a lab run directory", file=str(path))
