@@ -1,4 +1,4 @@
-"""Batched sampling with a pre-allocated KV cache, and per-token log-probs of completions.
+"""Batched sampling with a pre-allocated KV cache (generation only; log-probs: :mod:`rlscale.lab.logprobs`).
 
 :func:`generate` is the lab's sampler for RL rollouts and evaluation. The algorithm:
 
@@ -390,41 +390,3 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         decode_flops=flop_formulas.decode_flops(cfg, lens, lengths_list),
         prefill_flops_executed=flop_formulas.prefill_flops(cfg, [lens[i] for i in uniq]),
     )
-
-
-def sequence_logprobs(model: Policy, prompt_ids: list[list[int]], completion_ids: list[list[int]]) -> torch.Tensor:
-    """Per-token log-probabilities of each completion given its prompt.
-
-    One causal forward over the right-padded concatenations ``prompt + completion[:-1]`` (padding
-    after real tokens needs no mask). Gradients flow when called with grad enabled.
-
-    Returns
-    -------
-    torch.Tensor
-        Shape (B, max completion length); entry (i, j) is ``log p(completion_i[j] | prompt_i,
-        completion_i[:j])``, and 0.0 where j >= len(completion_i). FLOPs:
-        :func:`rlscale.lab.flops.logprob_flops`.
-    """
-    if len(prompt_ids) != len(completion_ids) or not prompt_ids:
-        raise RlscaleError("sequence_logprobs: need one completion per prompt and at least one row")
-    p_lens = [len(p) for p in prompt_ids]
-    c_lens = [len(c) for c in completion_ids]
-    if min(p_lens) < 1:
-        raise RlscaleError("sequence_logprobs: every prompt needs at least one token")
-    device = model.embed.device
-    if max(c_lens) == 0:
-        return torch.zeros(len(c_lens), 0, device=device)
-    c_max = max(c_lens)
-    seqs = [list(p) + list(c) for p, c in zip(prompt_ids, completion_ids, strict=True)]
-    t_in = max(len(s) for s in seqs) - 1
-    full = torch.tensor([s + [0] * (t_in + 1 - len(s)) for s in seqs], dtype=torch.long, device=device)
-    logits = model(full[:, :t_in])                                       # (B, T_in, V)
-    # completion token j of row i sits at p_len_i + j and is predicted from position p_len_i + j - 1
-    j = torch.arange(c_max, device=device)[None, :]                      # (1, C)
-    p_len = torch.tensor(p_lens, device=device)[:, None]                 # (B, 1)
-    at = (p_len - 1 + j).clamp(max=t_in - 1)                             # (B, C)
-    sel = logits.gather(1, at[:, :, None].expand(-1, -1, logits.shape[-1]))   # (B, C, V)
-    targets = full.gather(1, (at + 1).clamp(max=t_in))                   # (B, C)
-    logp = F.log_softmax(sel.float(), dim=-1).gather(2, targets[:, :, None]).squeeze(2)  # (B, C)
-    mask = j < torch.tensor(c_lens, device=device)[:, None]
-    return logp.masked_fill(~mask, 0.0)

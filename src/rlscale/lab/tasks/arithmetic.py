@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import re
 
-from rlscale.lab.tasks import ANSWER_MARK, Problem, Task, extract_answer, register_task
+from rlscale.lab.tasks._base import ANSWER_MARK, Problem, Task, extract_answer, register_task
 
 _STEP = re.compile(r"^(\d)\+(\d)(\+1)?=(\d{1,2})$")
 
