@@ -20,7 +20,6 @@ the checkpoint after s steps of the single run stands for an RL budget of s step
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 
@@ -47,29 +46,13 @@ def checkpoint_steps(steps: int, count: int) -> list[int]:
     return out
 
 
-def _lengths(task, cfg: LabConfig) -> tuple[int, int]:
-    """(max completion tokens, model max_seq_len) derived from 2,000 training problems."""
-    import random
-
-    rng = random.Random(f"{cfg.seed}:lengths")
-    sample = [task.sample("train", rng) for _ in range(2000)]
-    longest_solution = max(len(p.solution) for p in sample) + 1           # + eos
-    longest_prompt = max(len(p.prompt) for p in sample) + 1               # + bos
-    max_new = cfg.rl.max_completion_length or int(math.ceil(1.5 * longest_solution))
-    longest = max_new
-    if "think" in cfg.eval.strategies and cfg.eval.think_forcing == "exact":
-        # B thinking tokens, '#', the answer (answer_cap: longest worked answer + 2), with slack
-        answer = max(len(p.solution) - len(p.thinking) for p in sample) + 2
-        longest = max(longest, cfg.eval.max_thinking + 1 + 2 * answer)
-    return max_new, longest_prompt + 4 + longest
-
-
 class _Context:
     """Everything one execution of a run shares (built after the torch import)."""
 
     def __init__(self, run: RunDir, cfg: LabConfig, progress) -> None:
         import torch
 
+        from rlscale.lab.bounds import sequence_lengths
         from rlscale.lab.model import ModelConfig
         from rlscale.lab.rl import derive_seed
         from rlscale.lab.tasks import get_task
@@ -79,7 +62,7 @@ class _Context:
         self.run, self.cfg, self.progress = run, cfg, progress
         self.task = get_task(cfg.task.name, cfg.task.difficulty)
         self.tok = CharTokenizer(self.task.alphabet)
-        self.max_new, max_seq = _lengths(self.task, cfg)
+        self.max_new, max_seq = sequence_lengths(self.task, cfg)
         self.mcfg = ModelConfig.from_size(cfg.model.depth, self.tok.vocab_size, max_seq)
         self.init_seed = derive_seed(cfg.seed, "init")
         self.test = self.task.problems("test", cfg.eval.num_problems,

@@ -316,6 +316,31 @@ def _check(model: Policy, prompts, max_new_tokens, temperature, top_k) -> list[i
     return lens
 
 
+def _prefill(model: Policy, prompts, pads: list[int], cache: KVCache):
+    """Prefill each distinct prompt once (RL groups and eval samples repeat prompts) into cache rows
+    0..U-1; every row reads its prompt's columns from that shared row (no copies), see decode_loop.
+
+    Returns ``(logits (B, V) of each row's next token, src: row -> its prompt's cache row,
+    uniq: the first row of each distinct prompt)``.
+    """
+    device, B = model.embed.device, len(prompts)
+    first: dict[tuple[int, ...], int] = {}
+    owner = [first.setdefault(tuple(row), i) for i, row in enumerate(prompts)]   # row -> first twin
+    uniq = sorted(set(owner))
+    slot_of = {o: j for j, o in enumerate(uniq)}
+    src = [slot_of[o] for o in owner]                                    # row -> its prompt's cache row
+    idx = torch.tensor([[0] * pads[i] + list(prompts[i]) for i in uniq], dtype=torch.long,
+                       device=device)                                    # (U, T_p), left-padded
+    if any(pads):
+        pad = torch.tensor([pads[i] for i in uniq], device=device)[:, None]   # (U, 1)
+        cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
+        cache.key_valid = cols >= pad                                    # (U, T_max): real prompt columns
+    logits = model(idx, kv_cache=cache, last_only=True)[:, -1]           # (U, V)
+    if len(uniq) < B:
+        logits = logits[torch.tensor(src, device=device)]                # (B, V)
+    return logits, src, uniq
+
+
 @torch.inference_mode()
 def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, temperature: float = 1.0,
              top_k: int | None = None, eos_id: int | None, generator: torch.Generator,
@@ -353,22 +378,7 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                     storage=_cache_storage(cfg, B, t_prompt + max_new_tokens, model.embed))
     stop_list = sorted({*([eos_id] if eos_id is not None else []), *stop_ids})
 
-    # prefill each distinct prompt once (RL groups and eval samples repeat prompts) into cache rows
-    # 0..U-1; every row reads its prompt's columns from that shared row (no copies), see decode_loop
-    first: dict[tuple[int, ...], int] = {}
-    owner = [first.setdefault(tuple(row), i) for i, row in enumerate(prompts)]   # row -> first twin
-    uniq = sorted(set(owner))
-    slot_of = {o: j for j, o in enumerate(uniq)}
-    src = [slot_of[o] for o in owner]                                    # row -> its prompt's cache row
-    idx = torch.tensor([[0] * pads[i] + list(prompts[i]) for i in uniq], dtype=torch.long,
-                       device=device)                                    # (U, T_p), left-padded
-    if any(pads):
-        pad = torch.tensor([pads[i] for i in uniq], device=device)[:, None]   # (U, 1)
-        cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
-        cache.key_valid = cols >= pad                                    # (U, T_max): real prompt columns
-    logits = model(idx, kv_cache=cache, last_only=True)[:, -1]           # (U, V)
-    if len(uniq) < B:
-        logits = logits[torch.tensor(src, device=device)]                # (B, V)
+    logits, src, uniq = _prefill(model, prompts, pads, cache)
     if temperature > 0:
         logits = logits / temperature
         # one U[0, 1) per step and row, from the caller's generator only
