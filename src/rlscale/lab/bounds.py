@@ -61,7 +61,8 @@ def memory_limit() -> tuple[float, str]:
 
 
 def _gib(n: float) -> str:
-    return f"{n / 2 ** 30:.3g} GiB"
+    g = n / 2 ** 30
+    return f"{g:,.0f} GiB" if g >= 100 else f"{g:.3g} GiB"
 
 
 def _train_bytes(m, rows: int, seq: int) -> float:

@@ -271,11 +271,17 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def _kind(value: Any) -> str:
+    """'a list', 'a number', ... for a parsed JSON/TOML value."""
+    names = {list: "a list", str: "a string", int: "a number", float: "a number",
+             bool: "a boolean", type(None): "null"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
 def _apply(cfg: LabConfig, overrides: Any, origin: str) -> None:
     """Set *overrides* (a config file's table) on *cfg*; each section is rebuilt (and checked) whole."""
     if not isinstance(overrides, dict):
-        raise RlscaleError(f"{origin}: expected a table of settings, got a JSON/TOML "
-                           f"{type(overrides).__name__}")
+        raise RlscaleError(f"{origin}: expected a table of settings, got {_kind(overrides)}")
     top = {f.name: f for f in fields(LabConfig)}
     try:
         for key, value in overrides.items():
@@ -296,11 +302,14 @@ def _apply(cfg: LabConfig, overrides: Any, origin: str) -> None:
         raise RlscaleError(f"{origin}: {exc}") from None
 
 
-def validate(cfg: LabConfig) -> LabConfig:
-    """What the machine can hold (memory, CPUs); raise :class:`RlscaleError`."""
+def validate(cfg: LabConfig, origin: str = "config") -> LabConfig:
+    """What the machine can hold (memory, CPUs); raise :class:`RlscaleError` naming *origin*."""
     from rlscale.lab.bounds import check_resources
 
-    check_resources(cfg)
+    try:
+        check_resources(cfg)
+    except RlscaleError as exc:
+        raise RlscaleError(f"{origin}: {exc}") from None
     return cfg
 
 
@@ -325,7 +334,7 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
         raise RlscaleError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     if not isinstance(doc, dict):
         raise RlscaleError(f"{path}: a config file holds a table of settings (sections task, "
-                           f"model, pretrain, rl, eval), not a {type(doc).__name__}")
+                           f"model, pretrain, rl, eval), not {_kind(doc)}")
     return doc
 
 
@@ -345,14 +354,14 @@ def resolve_config(preset: str | None = None, overrides: dict[str, Any] | None =
     cfg.preset = name
     if seed is not None:
         _apply(cfg, {"seed": seed}, "--seed")
-    return validate(cfg)
+    return validate(cfg, origin)
 
 
 def config_from_dict(doc: dict[str, Any], origin: str = "config") -> LabConfig:
     """Rebuild a resolved config (e.g. from a run directory) exactly, without presets."""
     cfg = LabConfig()
     _apply(cfg, doc, origin)
-    return validate(cfg)
+    return validate(cfg, origin)
 
 
 def _settings():

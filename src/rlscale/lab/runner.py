@@ -26,7 +26,8 @@ from pathlib import Path
 from rlscale import runformat as rf
 from rlscale.errors import RlscaleError
 from rlscale.lab.config import LabConfig, config_from_dict
-from rlscale.lab.store import RunDir, atomic_torch_save, atomic_write_json, torch_load
+from rlscale.lab.lock import hold
+from rlscale.lab.store import RunDir, short_reason, atomic_torch_save, atomic_write_json, torch_load
 
 OBS_NOTE_RL = "score at {budget} (unbiased) on {p} held-out test problems vs cumulative RL FLOPs"
 
@@ -77,10 +78,33 @@ class _Context:
             model.load_state_dict(state)
         return model.eval()
 
+    def load(self, path: Path, *keys: str) -> dict:
+        """A checkpoint of this run holding "model" and *keys*, checked to fit the run's model."""
+        from rlscale.lab.flops import FlopLedger
+
+        ck = torch_load(path, ("model", *keys))
+
+        def check() -> None:
+            self.new_model(ck["model"])
+            for key in keys:
+                {"step": int, "pretrain_flops": float, "ledger": FlopLedger,
+                 "optimizer": dict}[key](ck[key])
+        fitting(path, self.run, check)
+        return ck
+
     def optimizer(self, model, lr: float):
         import torch
 
         return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
+
+
+def fitting(path: Path, run: RunDir, fn):
+    """``fn()``, with a checkpoint that does not fit the run (wrong shapes, types) as one line."""
+    try:
+        return fn()
+    except (RlscaleError, RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RlscaleError(f"{path}: checkpoint does not fit this run ({short_reason(exc)}); delete "
+                           f"it and `rlscale lab resume {run.path}` redoes the work it saved") from None
 
 
 # ------------------------------------------------------------------------------- pre-training
@@ -91,16 +115,16 @@ def _base_state(ctx: _Context):
     run, cfg = ctx.run, ctx.cfg
     base_path = run.checkpoints / "base.pt"
     if base_path.is_file():
-        ck = torch_load(base_path)
+        ck = ctx.load(base_path, "pretrain_flops")
         return ck["model"], float(ck["pretrain_flops"])
     model = ctx.new_model()
     opt = ctx.optimizer(model, cfg.pretrain.learning_rate)
     state_path = run.checkpoints / "pretrain-state.pt"
     start, spent = 0, 0.0
     if state_path.is_file():
-        ck = torch_load(state_path)
+        ck = ctx.load(state_path, "optimizer", "step", "pretrain_flops")
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+        fitting(state_path, run, lambda: opt.load_state_dict(ck["optimizer"]))
         start, spent = int(ck["step"]), float(ck["pretrain_flops"])
     run.truncate_log(lambda r: r.get("phase") == "pretrain" and r["step"] <= start)
 
@@ -152,14 +176,15 @@ def _rl_single(ctx: _Context, base, pretrain_flops: float) -> dict:
     ledger = FlopLedger({"pretrain": pretrain_flops})
     start = 0
     if done:
-        ck = torch_load(_ckpt_path(ctx, done[-1]))
+        last = _ckpt_path(ctx, done[-1])
+        ck = ctx.load(last, "optimizer", "step", "ledger")
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+        fitting(last, run, lambda: opt.load_state_dict(ck["optimizer"]))
         ledger = FlopLedger(ck["ledger"])
         start = int(ck["step"])
     run.truncate_log(lambda r: r.get("phase") == "pretrain" or r["step"] <= start)
     for s in done:  # evaluations a crash may have skipped
-        ck = torch_load(_ckpt_path(ctx, s))
+        ck = ctx.load(_ckpt_path(ctx, s), "ledger")
         _evaluate(ctx, s, ck["model"], FlopLedger(ck["ledger"]).rl_total)
     ref = ctx.new_model(base) if cfg.rl.beta > 0 else None
 
@@ -198,7 +223,7 @@ def _rl_per_budget(ctx: _Context, base, pretrain_flops: float) -> dict:
                      progress=ctx.progress)
             atomic_torch_save({"model": model.state_dict(), "step": budget,
                                "ledger": ledger.to_dict()}, path)
-        ck = torch_load(path)
+        ck = ctx.load(path, "ledger")
         ledger = FlopLedger(ck["ledger"])
         _evaluate(ctx, budget, ck["model"], ledger.rl_total)
         for c in COMPONENTS:
@@ -320,21 +345,34 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
         torch.set_num_threads(threads)
 
 
-def run(cfg: LabConfig, out: str | Path) -> Path:
-    """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
-    out = Path(out)
+def _check_new(out: Path) -> None:
     if (out / rf.MANIFEST).exists():
         raise RlscaleError(f"{out}: already holds a lab run; continue it with "
                            f"`rlscale lab resume {out}` or choose another -o")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and (not out.is_dir() or any(p.name != rf.LOCK for p in out.iterdir())):
         raise RlscaleError(f"{out}: exists and is not an empty directory")
-    _execute(RunDir(out), cfg)
+
+
+def run(cfg: LabConfig, out: str | Path) -> Path:
+    """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
+    out = Path(out)
+    _check_new(out)              # before the lock file is made: nothing written into a user's folder
+    with hold(out, "rlscale lab run"):
+        _check_new(out)          # again, holding the lock: another process may have started
+        _execute(RunDir(out), cfg)
     return out
 
 
 def resume(path: str | Path) -> Path:
     """Continue the run in *path* from its last saved state; refuses a changed config."""
     run = RunDir.open(path)
+    with hold(run.path, "rlscale lab resume"):
+        cfg = _resumable_config(run, path)
+        _execute(run, cfg)
+    return run.path
+
+
+def _resumable_config(run: RunDir, path) -> LabConfig:
     manifest = run.manifest()
     if run.status() == "running":
         raise RlscaleError(f"{path}: the run is still running (pid {manifest.get('pid')})")
@@ -348,5 +386,4 @@ def resume(path: str | Path) -> Path:
     if cfg.digest() != manifest.get("config_digest"):
         raise RlscaleError(f"{run.config_path}: the config changed since the run started; "
                            "resume only continues the same config (start a new run with -o)")
-    _execute(run, cfg)
-    return run.path
+    return cfg

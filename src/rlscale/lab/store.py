@@ -34,6 +34,8 @@ from rlscale import runformat as rf
 
 MANIFEST = rf.MANIFEST
 FORMAT = rf.RUN_FORMAT
+STATUSES = ("complete", "running", "interrupted")
+_EVAL_ROW = {"strategy", "k", "score", "stderr", "n", "compute"}   # keys of a cached evaluation row
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -69,10 +71,39 @@ def atomic_torch_save(obj: Any, path: Path) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
-def torch_load(path: Path) -> Any:
+def short_reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def torch_load(path: Path, keys: tuple[str, ...] = ("model",)) -> dict[str, Any]:
+    """A checkpoint written by :func:`atomic_torch_save`, holding *keys*; else a RlscaleError
+    naming the file and what to do (a truncated, 0-byte or garbage file is not a crash)."""
     import torch
 
-    return torch.load(path, map_location="cpu", weights_only=True)
+    path = Path(path)
+    fix = (f"delete it and `rlscale lab resume {path.parent.parent}` redoes the work it saved")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises RuntimeError, EOFError, UnpicklingError, ... by case
+        raise RlscaleError(f"{path}: unreadable checkpoint ({short_reason(exc)}); {fix}") from None
+    missing = [k for k in keys if k not in ck] if isinstance(ck, dict) else list(keys)
+    if missing:
+        raise RlscaleError(f"{path}: not a lab checkpoint (no {', '.join(missing)}); {fix}")
+    return ck
+
+
+def read_json(path: Path, what: str, fix: str) -> Any:
+    """The JSON document in *path* (a *what*); any unreadable file is one RlscaleError line."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RlscaleError(f"{path}: {what} is missing; {fix}") from None
+    except OSError as exc:
+        raise RlscaleError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else short_reason(exc)
+        raise RlscaleError(f"{path}: unreadable {what} ({reason}); {fix}") from None
 
 
 def git_hash() -> str | None:
@@ -142,18 +173,24 @@ class RunDir:
         return run
 
     def manifest(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError) as exc:
-            raise RlscaleError(f"{self.manifest_path}: unreadable manifest: {exc}") from None
+        fix = "restore it from a copy: a run directory cannot be read without its manifest"
+        doc = read_json(self.manifest_path, "run manifest", fix)
+        if not isinstance(doc, dict):
+            raise RlscaleError(f"{self.manifest_path}: not a lab run manifest (a JSON "
+                               f"{type(doc).__name__}, expected an object); {fix}")
+        return doc
 
     def status(self) -> str:
         """``complete``, ``running`` or ``interrupted`` (running, but its process is gone)."""
         doc = self.manifest()
         status = doc.get("status", "interrupted")
+        if status not in STATUSES:
+            raise RlscaleError(f"{self.manifest_path}: field 'status' is {str(status)[:40]!r}, "
+                               f"expected one of {', '.join(STATUSES)}")
         if status == "running":
+            pid = doc.get("pid")
             same_host = doc.get("host") == socket.gethostname()
-            if same_host and not _pid_alive(int(doc.get("pid", -1))):
+            if not isinstance(pid, int) or isinstance(pid, bool) or (same_host and not _pid_alive(pid)):
                 return "interrupted"
         return status
 
@@ -185,14 +222,26 @@ class RunDir:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
 
     def read_log(self) -> list[dict[str, Any]]:
+        """The step records; a last line cut by a crash is dropped, any other bad line refused."""
         if not self.log_path.is_file():
             return []
+        try:
+            lines = self.log_path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RlscaleError(f"{self.log_path}: unreadable step log ({short_reason(exc)}); move it "
+                               "away to continue without the records of earlier steps") from None
         out = []
-        for line in self.log_path.read_text().splitlines():
+        for i, line in enumerate(lines, 1):
             try:
-                out.append(json.loads(line))
-            except ValueError:  # a line cut by a crash
-                continue
+                rec = json.loads(line)
+            except (ValueError, RecursionError):
+                rec = None
+            if isinstance(rec, dict) and isinstance(rec.get("step"), int):
+                out.append(rec)
+            elif i < len(lines):  # only the last line can be cut by a crash
+                raise RlscaleError(f"{self.log_path}: line {i} is not a step record; the file was "
+                                   "changed by something other than rlscale: move it away to "
+                                   "continue without the records of earlier steps")
         return out
 
     def truncate_log(self, keep) -> None:
@@ -206,8 +255,19 @@ class RunDir:
         return self.evals / rf.eval_file(step)
 
     def read_eval(self, step: int) -> dict[str, Any] | None:
+        """The cached evaluation after *step* RL steps, None if not computed yet."""
         path = self.eval_path(step)
-        return json.loads(path.read_text()) if path.is_file() else None
+        if not path.is_file():
+            return None
+        fix = f"delete it and `rlscale lab resume {self.path}` recomputes it from its checkpoint"
+        doc = read_json(path, "cached evaluation", fix)
+        ok = (isinstance(doc, dict) and isinstance(doc.get("rows"), list)
+              and all(isinstance(r, dict) and _EVAL_ROW <= set(r) for r in doc["rows"])
+              and all(isinstance(doc.get(k), (int, float)) for k in ("flops", "rl_flops"))
+              and doc.get("step") == step)
+        if not ok:
+            raise RlscaleError(f"{path}: not a cached evaluation of step {step}; {fix}")
+        return doc
 
     def write_eval(self, step: int, doc: dict[str, Any]) -> None:
         atomic_write_json(self.eval_path(step), doc)
