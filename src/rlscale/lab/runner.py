@@ -332,12 +332,17 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
     run.start(cfg.to_dict(), cfg.digest())
     try:
         with _progress() as progress:
-            ctx = _Context(run, cfg, progress)
-            base, pretrain_flops = _base_state(ctx)
-            _evaluate(ctx, 0, base, 0.0)
-            rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
-            ledger = rl(ctx, base, pretrain_flops)
-            _finish(ctx, ledger, started)
+            try:
+                ctx = _Context(run, cfg, progress)
+                base, pretrain_flops = _base_state(ctx)
+                _evaluate(ctx, 0, base, 0.0)
+                rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
+                ledger = rl(ctx, base, pretrain_flops)
+                _finish(ctx, ledger, started)
+            except BaseException:
+                if not progress.console.is_terminal:   # no final print of the bars (or of an
+                    progress.console.quiet = True      # empty line): the error line stands alone
+                raise
     except BaseException:
         run.write_manifest(status="interrupted")
         raise
