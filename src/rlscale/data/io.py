@@ -32,7 +32,7 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
     source : str, os.PathLike or pandas.DataFrame
         A ``.csv``, ``.json`` (a list of records or ``{"observations": [...]}``) or ``.parquet``
         file; ``"catalog:ID"`` for a built-in catalog entry; a lab run directory (holding
-        ``rlscale-run.json`` and ``observations.csv``); or a DataFrame.
+        its manifest and observation table, named in :mod:`rlscale.runformat`); or a DataFrame.
     score_scale : {"unit", "percent"}
         ``"percent"`` reads scores given in percent (0-100) and divides them by 100.
 

@@ -1,7 +1,7 @@
 """An exclusive lock on a directory that one process writes (a lab run; later a sweep).
 
-``with hold(directory, "lab run"):`` takes ``fcntl.flock`` on ``directory/.rlscale.lock``
-(:data:`rlscale.runformat.LOCK`) without waiting and writes who holds it (pid, host, start time,
+``with hold(directory, "lab run"):`` takes ``fcntl.flock`` on the lock file
+:data:`rlscale.runformat.LOCK` inside it without waiting and writes who holds it (pid, host, start time,
 what) into that file. A second process is refused at once with one line naming the holder. The
 kernel frees the lock when the holding process ends in any way (exit, exception, SIGKILL), so a
 lock left by a dead process is stale by construction: the file stays, its old contents are only

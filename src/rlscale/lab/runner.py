@@ -10,7 +10,7 @@ state:
 - the model, optimizer, step and FLOP ledger are saved together atomically (pre-training every
   ``checkpoint_every`` steps, RL at each checkpoint step); evaluation results are cached per
   checkpoint in ``evals/``;
-- ``observations.csv`` is rebuilt from the cached evaluations at the end, so a resumed run writes
+- the observation table is rebuilt from the cached evaluations at the end, so a resumed run writes
   the same bytes as an uninterrupted one.
 
 Checkpoint steps are log-spaced (1, 2, 4, ... up to ``rl.steps``); with a constant learning rate
@@ -109,17 +109,17 @@ def fitting(path: Path, run: RunDir, fn):
 
 # ------------------------------------------------------------------------------- pre-training
 def _base_state(ctx: _Context):
-    """The pre-trained weights and their FLOPs: from ``base.pt``, else (resumed) pre-training."""
+    """The pre-trained weights and their FLOPs: from the base checkpoint, else (resumed) pre-training."""
     from rlscale.lab.pretrain import pretrain
 
     run, cfg = ctx.run, ctx.cfg
-    base_path = run.checkpoints / "base.pt"
+    base_path = run.checkpoints / rf.BASE_CHECKPOINT
     if base_path.is_file():
         ck = ctx.load(base_path, "pretrain_flops")
         return ck["model"], float(ck["pretrain_flops"])
     model = ctx.new_model()
     opt = ctx.optimizer(model, cfg.pretrain.learning_rate)
-    state_path = run.checkpoints / "pretrain-state.pt"
+    state_path = run.checkpoints / rf.PRETRAIN_STATE
     start, spent = 0, 0.0
     if state_path.is_file():
         ck = ctx.load(state_path, "optimizer", "step", "pretrain_flops")
@@ -160,8 +160,7 @@ def _evaluate(ctx: _Context, step: int, state, rl_flops: float) -> dict:
 
 # ------------------------------------------------------------------------------- RL
 def _ckpt_path(ctx: _Context, step: int, budget: int | None = None) -> Path:
-    tag = f"rl-step{step:06d}" if budget is None else f"rl-budget{budget:06d}"
-    return ctx.run.checkpoints / f"{tag}.pt"
+    return ctx.run.checkpoints / rf.rl_checkpoint(step, budget)
 
 
 def _rl_single(ctx: _Context, base, pretrain_flops: float) -> dict:

@@ -1,15 +1,9 @@
 """A lab run directory on disk: manifest, config, FLOP ledger, step log, checkpoints, eval cache.
 
-Layout (contract in ``docs/dev/contracts.md``)::
-
-    RUN_DIR/
-      rlscale-run.json      manifest: status complete|running|interrupted, config, versions, git hash
-      config.json           the resolved config (a changed file makes `lab resume` refuse)
-      ledger.json           FLOPs by component
-      log.jsonl             one JSON record per pre-training / RL step
-      checkpoints/*.pt      model + optimizer + step + ledger (torch.load(weights_only=True))
-      evals/step<N>.json    evaluation of the checkpoint after N RL steps (cached)
-      observations.csv      the core observation table (provenance measured, compute_unit flop)
+The layout and file names are :mod:`rlscale.runformat`'s (contract in ``docs/dev/contracts.md``):
+a manifest (status complete|running|interrupted, config, versions, git hash), the resolved config
+(a changed file makes `lab resume` refuse), the FLOP ledger, the step log, checkpoints
+(``torch.load(weights_only=True)``), the evaluation cache and the observation table.
 
 Every file is written to a temporary file in the same directory and renamed over the target
 (``os.replace`` is atomic on POSIX), so a crash at any moment leaves either the old or the new file.
