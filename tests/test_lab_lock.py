@@ -101,3 +101,32 @@ def test_two_concurrent_resumes_give_one_run_and_one_refusal(tmp_path):
     keys = [(r["phase"], r["step"], r.get("budget")) for r in records]
     assert len(keys) == len(set(keys)), "a step was logged twice"
     assert sum(r["phase"] == "rl" for r in records) == TINY["rl"]["steps"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path):
+    import signal
+
+    run = tmp_path / "run"
+    config = tmp_path / "c.json"
+    doc = json.loads(json.dumps(TINY))
+    doc["pretrain"].update(flop_budget=5e10, batch_size=32)
+    config.write_text(json.dumps(doc))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "rlscale", "lab"]
+    proc = subprocess.Popen(cmd + ["run", "--preset", "quick", "--config", str(config), "-o", str(run)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    t0 = time.monotonic()
+    while not (run / LOG).is_file() or not (run / LOG).read_text().count("\n") >= 2:
+        assert proc.poll() is None and time.monotonic() - t0 < 120, proc.communicate()
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"rlscale lab resume {run}" in lines[0], err
+    assert RunDir(run).status() == "interrupted"
+    done = subprocess.run(cmd + ["resume", str(run)], capture_output=True, text=True, env=env,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert RunDir(run).status() == "complete"
