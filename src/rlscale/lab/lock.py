@@ -41,6 +41,23 @@ def _describe(doc: dict | None) -> str:
             f"since {doc.get('started', '?')})")
 
 
+def is_held(directory: str | Path) -> bool:
+    """Whether a process holds the lock of *directory* now (False if there is no lock file)."""
+    import fcntl
+
+    try:
+        fd = os.open(Path(directory) / LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 @contextmanager
 def hold(directory: str | Path, what: str) -> Iterator[Path]:
     """Hold the lock of *directory* (created if missing) for the ``with`` block, or refuse."""

@@ -377,9 +377,7 @@ def resume(path: str | Path) -> Path:
 
 
 def _resumable_config(run: RunDir, path) -> LabConfig:
-    manifest = run.manifest()
-    if run.status() == "running":
-        raise RlscaleError(f"{path}: the run is still running (pid {manifest.get('pid')})")
+    manifest = run.manifest()   # holding the run's lock: no other process is writing it
     if not run.config_path.is_file() and isinstance(manifest.get("config"), dict):
         atomic_write_json(run.config_path, manifest["config"])  # killed between the two writes
     try:

@@ -22,9 +22,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from rlscale.errors import RlscaleError
-
 from rlscale import runformat as rf
+from rlscale.errors import RlscaleError
+from rlscale.lab.lock import is_held
 
 MANIFEST = rf.MANIFEST
 FORMAT = rf.RUN_FORMAT
@@ -125,21 +125,6 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover
-        return True
-    # a zombie (killed child not yet reaped) is not running
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 class RunDir:
     """Paths and small file operations of one run directory."""
 
@@ -175,17 +160,15 @@ class RunDir:
         return doc
 
     def status(self) -> str:
-        """``complete``, ``running`` or ``interrupted`` (running, but its process is gone)."""
+        """``complete``, ``running`` or ``interrupted`` (running, but no process holds the run's
+        lock: it was killed or stopped, see :mod:`rlscale.lab.lock`)."""
         doc = self.manifest()
         status = doc.get("status", "interrupted")
         if status not in STATUSES:
             raise RlscaleError(f"{self.manifest_path}: field 'status' is {str(status)[:40]!r}, "
                                f"expected one of {', '.join(STATUSES)}")
-        if status == "running":
-            pid = doc.get("pid")
-            same_host = doc.get("host") == socket.gethostname()
-            if not isinstance(pid, int) or isinstance(pid, bool) or (same_host and not _pid_alive(pid)):
-                return "interrupted"
+        if status == "running" and not is_held(self.path):
+            return "interrupted"   # the process that wrote it is gone (the kernel freed its lock)
         return status
 
     def write_manifest(self, **updates: Any) -> dict[str, Any]:
