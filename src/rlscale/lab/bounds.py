@@ -1,8 +1,8 @@
 """What a lab config asks of the machine, estimated before any work starts (torch-free, fast).
 
 :func:`check_resources` refuses a config whose estimated peak memory is above
-:func:`memory_limit` (half of this machine's physical memory), or that asks for more threads than
-the machine has CPUs, with one line that names the largest part of the estimate. The static range
+:func:`memory_limit` (half of this machine's physical memory), that asks for more threads than
+the machine has CPUs, or for more test problems than the task has (``Task.problem_space``), with one line that names the largest part of the estimate. The static range
 of every setting is declared with the setting (:mod:`rlscale.lab.config`); this module adds what
 depends on the combination of settings and on the machine.
 
@@ -114,12 +114,24 @@ _WHAT = {"model": "model.depth (weights, gradients, optimizer state)",
          "think": "eval.num_problems x eval.think_samples x thinking length"}
 
 
+def _check_test_problems(cfg) -> None:
+    """Refuse more distinct test problems than the task has (a split holds ~10 % of them)."""
+    from rlscale.lab.tasks import get_task
+
+    space = get_task(cfg.task.name, cfg.task.difficulty).problem_space()
+    if space is not None and cfg.eval.num_problems > 0.2 * space:   # twice the expected share
+        raise RlscaleError(f"config key 'eval.num_problems' ({cfg.eval.num_problems}) is more than "
+                           f"the task has: {cfg.task.name} difficulty {cfg.task.difficulty} has "
+                           f"{space:,} problems, about {space // 10:,} of them test problems")
+
+
 def check_resources(cfg) -> dict[str, Any]:
     """Refuse *cfg* when the machine cannot hold it; return ``{"peak_bytes", "limit_bytes", ...}``."""
     cpus = os.cpu_count() or 1
     if cfg.threads > cpus:
         raise RlscaleError(f"config key 'threads' ({cfg.threads}) is more than this machine's "
                            f"{cpus} CPUs")
+    _check_test_problems(cfg)
     parts = memory_estimate(cfg)
     phases = {k: v for k, v in parts.items() if k != "model"}
     worst = max(phases, key=phases.get)

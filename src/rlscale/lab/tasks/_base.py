@@ -80,6 +80,13 @@ class Task:
         """A verifier score in [0, 1] used by best-of-k (see the subclass for what it checks)."""
         raise NotImplementedError
 
+    def problem_space(self) -> int | None:
+        """How many distinct problems the task has at this difficulty (None: too many to matter).
+
+        A split holds about its share of them (test: 10 %); the config refuses more test
+        problems than that before any work (:mod:`rlscale.lab.bounds`)."""
+        return None
+
     # --- shared -----------------------------------------------------------------------------
     def sample(self, split: str, rng: random.Random) -> Problem:
         """One problem of *split*, drawn with *rng* (rejection sampling on the hash partition)."""

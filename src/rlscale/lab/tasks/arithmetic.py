@@ -47,6 +47,9 @@ class Arithmetic(Task):
         return f"{a}+{b}", Problem(prompt=f"{a}+{b}:", solution=worked_solution(a, b),
                                    answer=str(a + b))
 
+    def problem_space(self) -> int:
+        return 10 ** (2 * self.difficulty)    # ordered pairs of operands below 10**difficulty
+
     def is_correct(self, problem: Problem, answer: str | None) -> bool:
         return answer is not None and answer == problem.answer
 
