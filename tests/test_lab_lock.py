@@ -82,7 +82,7 @@ def test_a_new_run_into_an_empty_directory_leaves_no_lock_in_a_refused_folder(tm
 @pytest.mark.slow
 def test_two_concurrent_resumes_give_one_run_and_one_refusal(tmp_path):
     # enough pre-training (a few seconds) that the first still runs while the second starts up
-    run = interrupted_run(tmp_path / "run", flop_budget=5e10, batch_size=32)
+    run = interrupted_run(tmp_path / "run", flop_budget=1e11, batch_size=32)
     cmd = [sys.executable, "-m", "rlscale", "lab", "resume", str(run)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
