@@ -161,7 +161,7 @@ def lab_cases(run: Path, repeats: int) -> list[dict]:
     from rlscale.lab.inference import EVAL_BATCH
     from rlscale.lab.model import ModelConfig, Policy
     from rlscale.lab.rl import derive_seed
-    from rlscale.lab.runner import _lengths          # the run's own max_new_tokens and max_seq_len
+    from rlscale.lab.bounds import sequence_lengths as _lengths   # the run's max_new, max_seq_len
     from rlscale.lab.tasks import get_task
     from rlscale.lab.tokenizer import CharTokenizer
 

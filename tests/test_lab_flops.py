@@ -24,7 +24,8 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 from rlscale.errors import RlscaleError  # noqa: E402
 from rlscale.lab import flops  # noqa: E402
 from rlscale.lab.model import ModelConfig, Policy  # noqa: E402
-from rlscale.lab.sampling import generate, sequence_logprobs  # noqa: E402
+from rlscale.lab.logprobs import pack, token_logprobs  # noqa: E402
+from rlscale.lab.sampling import generate  # noqa: E402
 
 pytestmark = [pytest.mark.lab, pytest.mark.usefixtures("one_torch_thread")]
 
@@ -73,10 +74,15 @@ def test_training_step_matches_flop_counter(model):
     assert flops.train_flops(cfg, B * T, (T + 1) / 2) == pytest.approx(formula)
 
 
-def test_policy_gradient_step_through_sequence_logprobs_matches_counter(model):
+class _Pad:
+    pad_id = 0
+
+
+def test_policy_gradient_step_through_token_logprobs_matches_counter(model):
     cfg = model.config
     prompts, completions = [[1] + [5] * 9] * 3, [[6] * 20] * 3     # equal lengths: no padding to count
-    counted = _counted(lambda: sequence_logprobs(model, prompts, completions).sum().backward())
+    ids, mask = pack(_Pad(), prompts, completions)
+    counted = _counted(lambda: (token_logprobs(model, ids) * mask[:, 1:]).sum().backward())
     formula = flops.train_step_flops(cfg, [10] * 3, [20] * 3)
     dense = formula + flops.TRAIN_MULTIPLIER * 3 * _masked_half(cfg, 29)
     assert _rel(formula, counted) < 0.10

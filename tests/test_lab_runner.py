@@ -237,9 +237,12 @@ def test_resume_recreates_a_config_lost_to_a_crash(tiny_run, tmp_path):
     assert (copy / "observations.csv").read_bytes() == (tiny_run / "observations.csv").read_bytes()
 
 
-def test_docs_list_every_config_key():
+def test_docs_config_table_is_the_one_the_rules_generate():
     from pathlib import Path
+
+    from rlscale.lab.config import config_table
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "lab.md").read_text()
     missing = [key for key, _, _ in describe() if f"| `{key}` |" not in text]
     assert not missing, f"docs/lab.md lacks config keys {missing}"
+    assert config_table() in text, "docs/lab.md's config table is stale: paste config_table()"

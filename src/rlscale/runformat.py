@@ -11,9 +11,10 @@ A run directory::
       config.json           CONFIG: the resolved config
       ledger.json           LEDGER: FLOPs by component
       log.jsonl             LOG: one JSON record per pre-training / RL step
-      checkpoints/*.pt      CHECKPOINTS
-      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint
+      checkpoints/          CHECKPOINTS: BASE_CHECKPOINT, PRETRAIN_STATE, rl_checkpoint(step)
+      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint (eval_file(step))
       observations.csv      OBSERVATIONS: the observation table of the run
+      .rlscale.lock         LOCK: held (fcntl.flock) by the one process writing the run
 
 Curve ids: ``lab-rl`` (score vs cumulative RL FLOPs) and ``lab-inf-<strategy>-step<N>`` (score vs
 inference FLOPs per problem of the checkpoint after N RL steps; step 0 is the base model).
@@ -32,6 +33,8 @@ CHECKPOINTS = "checkpoints"
 EVALS = "evals"
 OBSERVATIONS = "observations.csv"
 LOCK = ".rlscale.lock"
+BASE_CHECKPOINT = "base.pt"              # the pre-trained model (inside CHECKPOINTS)
+PRETRAIN_STATE = "pretrain-state.pt"     # resumable pre-training state, removed when it ends
 
 RUN_FORMAT = "rlscale-lab-run/1"
 
@@ -63,11 +66,14 @@ def eval_file(step: int) -> str:
     return f"step{int(step):06d}.json"
 
 
-# --- lab sweeps (``rlscale lab sweep``): a directory of run directories plus one aggregate ----------
-# The pre-trained base model inside a run directory's CHECKPOINTS (written by rlscale.lab.runner);
-# a sweep copies it into the trials that share its pre-training.
-BASE_CHECKPOINT = "base.pt"
+def rl_checkpoint(step: int, budget: int | None = None) -> str:
+    """File name (inside :data:`CHECKPOINTS`) of the RL checkpoint after *step* steps; with
+    *budget*, of the run of that budget (``rl.runs = "per_budget"``)."""
+    tag = f"rl-step{int(step):06d}" if budget is None else f"rl-budget{int(budget):06d}"
+    return f"{tag}.pt"
 
+
+# --- lab sweeps (``rlscale lab sweep``): a directory of run directories plus one aggregate ----------
 #: A sweep directory::
 #:
 #:     SWEEP_DIR/

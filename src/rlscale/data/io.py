@@ -33,7 +33,7 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
     source : str, os.PathLike or pandas.DataFrame
         A ``.csv``, ``.json`` (a list of records or ``{"observations": [...]}``) or ``.parquet``
         file; ``"catalog:ID"`` for a built-in catalog entry; a lab run directory (holding
-        ``rlscale-run.json`` and ``observations.csv``); ``"KIND:PATH"`` for a run of another
+        its manifest and observation table, named in :mod:`rlscale.runformat`); ``"KIND:PATH"`` for a run of another
         tool (``trl:``, ``tensorboard:``, ``wandb:``, ``verl:``, ``lm-eval:``, see
         :mod:`rlscale.importers`); or a DataFrame.
     score_scale : {"unit", "percent"}

@@ -5,7 +5,9 @@ light and torch is only loaded by the modules that need it):
 
 - :mod:`rlscale.lab.tokenizer` -- character-level tokenizer built offline from a task's alphabet.
 - :mod:`rlscale.lab.model`     -- Llama-style decoder-only policy (``ModelConfig``, ``Policy``).
-- :mod:`rlscale.lab.sampling`  -- batched KV-cache sampler (``generate``) and ``sequence_logprobs``.
+- :mod:`rlscale.lab.sampling`  -- batched KV-cache sampler (``generate``), generation only.
+- :mod:`rlscale.lab.logprobs`  -- ``pack`` and ``token_logprobs``: the one log-prob function of
+  pre-training and RL.
 - :mod:`rlscale.lab.flops`     -- analytic FLOP formulas and the ``FlopLedger``.
 
 The interfaces between these modules and the RL side are listed in ``README-interfaces.md``.

@@ -145,7 +145,8 @@ def generation_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[
 
 
 def logprob_flops(cfg, prompt_lens: Sequence[int], completion_lens: Sequence[int]) -> int:
-    """Forward FLOPs of :func:`rlscale.lab.sampling.sequence_logprobs` (inputs of T_p + n - 1 tokens)."""
+    """Forward FLOPs of :func:`rlscale.lab.logprobs.token_logprobs` on packed prompt + completion rows
+    (the real inputs: T_p + n - 1 tokens per row; padding not counted)."""
     prompts, completions = _lengths("prompt_lens", prompt_lens), _lengths("completion_lens", completion_lens)
     if len(prompts) != len(completions):
         raise RlscaleError("flops: prompt_lens and completion_lens differ in length")

@@ -20,33 +20,11 @@ import random
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 
 from rlscale.lab import flops as flopmath
+from rlscale.lab.logprobs import pack, token_logprobs
 from rlscale.lab.tasks import Problem, Task
 from rlscale.lab.tokenizer import CharTokenizer
-
-
-def pack(tok: CharTokenizer, prompts: list[list[int]], completions: list[list[int]]
-         ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-padded ``(ids, completion_mask)`` of shape (B, T) for prompt+completion rows.
-
-    ``completion_mask[b, t]`` is True where token ``t`` of row ``b`` is a completion token (the
-    positions whose log-probabilities the losses use; position 0 is never one: rows start with bos).
-    """
-    T = max(len(p) + len(c) for p, c in zip(prompts, completions))
-    ids = torch.full((len(prompts), T), tok.pad_id, dtype=torch.long)
-    mask = torch.zeros((len(prompts), T), dtype=torch.bool)
-    for b, (p, c) in enumerate(zip(prompts, completions)):
-        ids[b, :len(p) + len(c)] = torch.tensor(p + c, dtype=torch.long)
-        mask[b, len(p):len(p) + len(c)] = True
-    return ids, mask
-
-
-def token_logprobs(model, ids: torch.Tensor) -> torch.Tensor:
-    """log p(ids[:, t] | ids[:, :t]) for t >= 1, shape (B, T-1) aligned with ``ids[:, 1:]``."""
-    logits = model(ids[:, :-1])                                       # (B, T-1, V)
-    return -F.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")  # (B, T-1)
 
 
 def encode_problem(tok: CharTokenizer, p: Problem) -> tuple[list[int], list[int]]:

@@ -33,7 +33,7 @@ from collections.abc import Callable
 import torch
 
 from rlscale.lab import flops as flopmath
-from rlscale.lab.pretrain import pack, token_logprobs
+from rlscale.lab.logprobs import pack, token_logprobs
 from rlscale.lab.sampling import generate
 from rlscale.lab.tasks import Task
 from rlscale.lab.tokenizer import CharTokenizer

@@ -10,7 +10,7 @@ state:
 - the model, optimizer, step and FLOP ledger are saved together atomically (pre-training every
   ``checkpoint_every`` steps, RL at each checkpoint step); evaluation results are cached per
   checkpoint in ``evals/``;
-- ``observations.csv`` is rebuilt from the cached evaluations at the end, so a resumed run writes
+- the observation table is rebuilt from the cached evaluations at the end, so a resumed run writes
   the same bytes as an uninterrupted one.
 
 Checkpoint steps are log-spaced (1, 2, 4, ... up to ``rl.steps``); with a constant learning rate
@@ -20,14 +20,14 @@ the checkpoint after s steps of the single run stands for an RL budget of s step
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 
 from rlscale import runformat as rf
 from rlscale.errors import RlscaleError
 from rlscale.lab.config import LabConfig, config_from_dict
-from rlscale.lab.store import RunDir, atomic_torch_save, atomic_write_json, torch_load
+from rlscale.lab.lock import hold
+from rlscale.lab.store import RunDir, short_reason, atomic_torch_save, atomic_write_json, torch_load
 
 OBS_NOTE_RL = "score at {budget} (unbiased) on {p} held-out test problems vs cumulative RL FLOPs"
 
@@ -47,29 +47,13 @@ def checkpoint_steps(steps: int, count: int) -> list[int]:
     return out
 
 
-def _lengths(task, cfg: LabConfig) -> tuple[int, int]:
-    """(max completion tokens, model max_seq_len) derived from 2,000 training problems."""
-    import random
-
-    rng = random.Random(f"{cfg.seed}:lengths")
-    sample = [task.sample("train", rng) for _ in range(2000)]
-    longest_solution = max(len(p.solution) for p in sample) + 1           # + eos
-    longest_prompt = max(len(p.prompt) for p in sample) + 1               # + bos
-    max_new = cfg.rl.max_completion_length or int(math.ceil(1.5 * longest_solution))
-    longest = max_new
-    if "think" in cfg.eval.strategies and cfg.eval.think_forcing == "exact":
-        # B thinking tokens, '#', the answer (answer_cap: longest worked answer + 2), with slack
-        answer = max(len(p.solution) - len(p.thinking) for p in sample) + 2
-        longest = max(longest, cfg.eval.max_thinking + 1 + 2 * answer)
-    return max_new, longest_prompt + 4 + longest
-
-
 class _Context:
     """Everything one execution of a run shares (built after the torch import)."""
 
     def __init__(self, run: RunDir, cfg: LabConfig, progress) -> None:
         import torch
 
+        from rlscale.lab.bounds import sequence_lengths
         from rlscale.lab.model import ModelConfig
         from rlscale.lab.rl import derive_seed
         from rlscale.lab.tasks import get_task
@@ -79,7 +63,7 @@ class _Context:
         self.run, self.cfg, self.progress = run, cfg, progress
         self.task = get_task(cfg.task.name, cfg.task.difficulty)
         self.tok = CharTokenizer(self.task.alphabet)
-        self.max_new, max_seq = _lengths(self.task, cfg)
+        self.max_new, max_seq = sequence_lengths(self.task, cfg)
         self.mcfg = ModelConfig.from_size(cfg.model.depth, self.tok.vocab_size, max_seq)
         self.init_seed = derive_seed(cfg.seed, "init")
         self.test = self.task.problems("test", cfg.eval.num_problems,
@@ -94,30 +78,53 @@ class _Context:
             model.load_state_dict(state)
         return model.eval()
 
+    def load(self, path: Path, *keys: str) -> dict:
+        """A checkpoint of this run holding "model" and *keys*, checked to fit the run's model."""
+        from rlscale.lab.flops import FlopLedger
+
+        ck = torch_load(path, ("model", *keys))
+
+        def check() -> None:
+            self.new_model(ck["model"])
+            for key in keys:
+                {"step": int, "pretrain_flops": float, "ledger": FlopLedger,
+                 "optimizer": dict}[key](ck[key])
+        fitting(path, self.run, check)
+        return ck
+
     def optimizer(self, model, lr: float):
         import torch
 
         return torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
 
 
+def fitting(path: Path, run: RunDir, fn):
+    """``fn()``, with a checkpoint that does not fit the run (wrong shapes, types) as one line."""
+    try:
+        return fn()
+    except (RlscaleError, RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RlscaleError(f"{path}: checkpoint does not fit this run ({short_reason(exc)}); delete "
+                           f"it and `rlscale lab resume {run.path}` redoes the work it saved") from None
+
+
 # ------------------------------------------------------------------------------- pre-training
 def _base_state(ctx: _Context):
-    """The pre-trained weights and their FLOPs: from ``base.pt``, else (resumed) pre-training."""
+    """The pre-trained weights and their FLOPs: from the base checkpoint, else (resumed) pre-training."""
     from rlscale.lab.pretrain import pretrain
 
     run, cfg = ctx.run, ctx.cfg
-    base_path = run.checkpoints / "base.pt"
+    base_path = run.checkpoints / rf.BASE_CHECKPOINT
     if base_path.is_file():
-        ck = torch_load(base_path)
+        ck = ctx.load(base_path, "pretrain_flops")
         return ck["model"], float(ck["pretrain_flops"])
     model = ctx.new_model()
     opt = ctx.optimizer(model, cfg.pretrain.learning_rate)
-    state_path = run.checkpoints / "pretrain-state.pt"
+    state_path = run.checkpoints / rf.PRETRAIN_STATE
     start, spent = 0, 0.0
     if state_path.is_file():
-        ck = torch_load(state_path)
+        ck = ctx.load(state_path, "optimizer", "step", "pretrain_flops")
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+        fitting(state_path, run, lambda: opt.load_state_dict(ck["optimizer"]))
         start, spent = int(ck["step"]), float(ck["pretrain_flops"])
     run.truncate_log(lambda r: r.get("phase") == "pretrain" and r["step"] <= start)
 
@@ -153,8 +160,7 @@ def _evaluate(ctx: _Context, step: int, state, rl_flops: float) -> dict:
 
 # ------------------------------------------------------------------------------- RL
 def _ckpt_path(ctx: _Context, step: int, budget: int | None = None) -> Path:
-    tag = f"rl-step{step:06d}" if budget is None else f"rl-budget{budget:06d}"
-    return ctx.run.checkpoints / f"{tag}.pt"
+    return ctx.run.checkpoints / rf.rl_checkpoint(step, budget)
 
 
 def _rl_single(ctx: _Context, base, pretrain_flops: float) -> dict:
@@ -169,14 +175,15 @@ def _rl_single(ctx: _Context, base, pretrain_flops: float) -> dict:
     ledger = FlopLedger({"pretrain": pretrain_flops})
     start = 0
     if done:
-        ck = torch_load(_ckpt_path(ctx, done[-1]))
+        last = _ckpt_path(ctx, done[-1])
+        ck = ctx.load(last, "optimizer", "step", "ledger")
         model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+        fitting(last, run, lambda: opt.load_state_dict(ck["optimizer"]))
         ledger = FlopLedger(ck["ledger"])
         start = int(ck["step"])
     run.truncate_log(lambda r: r.get("phase") == "pretrain" or r["step"] <= start)
     for s in done:  # evaluations a crash may have skipped
-        ck = torch_load(_ckpt_path(ctx, s))
+        ck = ctx.load(_ckpt_path(ctx, s), "ledger")
         _evaluate(ctx, s, ck["model"], FlopLedger(ck["ledger"]).rl_total)
     ref = ctx.new_model(base) if cfg.rl.beta > 0 else None
 
@@ -215,7 +222,7 @@ def _rl_per_budget(ctx: _Context, base, pretrain_flops: float) -> dict:
                      progress=ctx.progress)
             atomic_torch_save({"model": model.state_dict(), "step": budget,
                                "ledger": ledger.to_dict()}, path)
-        ck = torch_load(path)
+        ck = ctx.load(path, "ledger")
         ledger = FlopLedger(ck["ledger"])
         _evaluate(ctx, budget, ck["model"], ledger.rl_total)
         for c in COMPONENTS:
@@ -324,12 +331,17 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
     run.start(cfg.to_dict(), cfg.digest())
     try:
         with _progress() as progress:
-            ctx = _Context(run, cfg, progress)
-            base, pretrain_flops = _base_state(ctx)
-            _evaluate(ctx, 0, base, 0.0)
-            rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
-            ledger = rl(ctx, base, pretrain_flops)
-            _finish(ctx, ledger, started)
+            try:
+                ctx = _Context(run, cfg, progress)
+                base, pretrain_flops = _base_state(ctx)
+                _evaluate(ctx, 0, base, 0.0)
+                rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
+                ledger = rl(ctx, base, pretrain_flops)
+                _finish(ctx, ledger, started)
+            except BaseException:
+                if not progress.console.is_terminal:   # no final print of the bars (or of an
+                    progress.console.quiet = True      # empty line): the error line stands alone
+                raise
     except BaseException:
         run.write_manifest(status="interrupted")
         raise
@@ -337,24 +349,35 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
         torch.set_num_threads(threads)
 
 
-def run(cfg: LabConfig, out: str | Path) -> Path:
-    """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
-    out = Path(out)
+def _check_new(out: Path) -> None:
     if (out / rf.MANIFEST).exists():
         raise RlscaleError(f"{out}: already holds a lab run; continue it with "
                            f"`rlscale lab resume {out}` or choose another -o")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and (not out.is_dir() or any(p.name != rf.LOCK for p in out.iterdir())):
         raise RlscaleError(f"{out}: exists and is not an empty directory")
-    _execute(RunDir(out), cfg)
+
+
+def run(cfg: LabConfig, out: str | Path) -> Path:
+    """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
+    out = Path(out)
+    _check_new(out)              # before the lock file is made: nothing written into a user's folder
+    with hold(out, "rlscale lab run"):
+        _check_new(out)          # again, holding the lock: another process may have started
+        _execute(RunDir(out), cfg)
     return out
 
 
 def resume(path: str | Path) -> Path:
     """Continue the run in *path* from its last saved state; refuses a changed config."""
     run = RunDir.open(path)
-    manifest = run.manifest()
-    if run.status() == "running":
-        raise RlscaleError(f"{path}: the run is still running (pid {manifest.get('pid')})")
+    with hold(run.path, "rlscale lab resume"):
+        cfg = _resumable_config(run, path)
+        _execute(run, cfg)
+    return run.path
+
+
+def _resumable_config(run: RunDir, path) -> LabConfig:
+    manifest = run.manifest()   # holding the run's lock: no other process is writing it
     if not run.config_path.is_file() and isinstance(manifest.get("config"), dict):
         atomic_write_json(run.config_path, manifest["config"])  # killed between the two writes
     try:
@@ -365,5 +388,4 @@ def resume(path: str | Path) -> Path:
     if cfg.digest() != manifest.get("config_digest"):
         raise RlscaleError(f"{run.config_path}: the config changed since the run started; "
                            "resume only continues the same config (start a new run with -o)")
-    _execute(run, cfg)
-    return run.path
+    return cfg

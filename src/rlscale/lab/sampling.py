@@ -1,4 +1,4 @@
-"""Batched sampling with a pre-allocated KV cache, and per-token log-probs of completions.
+"""Batched sampling with a pre-allocated KV cache (generation only; log-probs: :mod:`rlscale.lab.logprobs`).
 
 :func:`generate` is the lab's sampler for RL rollouts and evaluation. The algorithm:
 
@@ -316,6 +316,31 @@ def _check(model: Policy, prompts, max_new_tokens, temperature, top_k) -> list[i
     return lens
 
 
+def _prefill(model: Policy, prompts, pads: list[int], cache: KVCache):
+    """Prefill each distinct prompt once (RL groups and eval samples repeat prompts) into cache rows
+    0..U-1; every row reads its prompt's columns from that shared row (no copies), see decode_loop.
+
+    Returns ``(logits (B, V) of each row's next token, src: row -> its prompt's cache row,
+    uniq: the first row of each distinct prompt)``.
+    """
+    device, B = model.embed.device, len(prompts)
+    first: dict[tuple[int, ...], int] = {}
+    owner = [first.setdefault(tuple(row), i) for i, row in enumerate(prompts)]   # row -> first twin
+    uniq = sorted(set(owner))
+    slot_of = {o: j for j, o in enumerate(uniq)}
+    src = [slot_of[o] for o in owner]                                    # row -> its prompt's cache row
+    idx = torch.tensor([[0] * pads[i] + list(prompts[i]) for i in uniq], dtype=torch.long,
+                       device=device)                                    # (U, T_p), left-padded
+    if any(pads):
+        pad = torch.tensor([pads[i] for i in uniq], device=device)[:, None]   # (U, 1)
+        cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
+        cache.key_valid = cols >= pad                                    # (U, T_max): real prompt columns
+    logits = model(idx, kv_cache=cache, last_only=True)[:, -1]           # (U, V)
+    if len(uniq) < B:
+        logits = logits[torch.tensor(src, device=device)]                # (B, V)
+    return logits, src, uniq
+
+
 @torch.inference_mode()
 def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, temperature: float = 1.0,
              top_k: int | None = None, eos_id: int | None, generator: torch.Generator,
@@ -353,22 +378,7 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
                     storage=_cache_storage(cfg, B, t_prompt + max_new_tokens, model.embed))
     stop_list = sorted({*([eos_id] if eos_id is not None else []), *stop_ids})
 
-    # prefill each distinct prompt once (RL groups and eval samples repeat prompts) into cache rows
-    # 0..U-1; every row reads its prompt's columns from that shared row (no copies), see decode_loop
-    first: dict[tuple[int, ...], int] = {}
-    owner = [first.setdefault(tuple(row), i) for i, row in enumerate(prompts)]   # row -> first twin
-    uniq = sorted(set(owner))
-    slot_of = {o: j for j, o in enumerate(uniq)}
-    src = [slot_of[o] for o in owner]                                    # row -> its prompt's cache row
-    idx = torch.tensor([[0] * pads[i] + list(prompts[i]) for i in uniq], dtype=torch.long,
-                       device=device)                                    # (U, T_p), left-padded
-    if any(pads):
-        pad = torch.tensor([pads[i] for i in uniq], device=device)[:, None]   # (U, 1)
-        cols = torch.arange(cache.max_len, device=device)[None, :]       # (1, T_max)
-        cache.key_valid = cols >= pad                                    # (U, T_max): real prompt columns
-    logits = model(idx, kv_cache=cache, last_only=True)[:, -1]           # (U, V)
-    if len(uniq) < B:
-        logits = logits[torch.tensor(src, device=device)]                # (B, V)
+    logits, src, uniq = _prefill(model, prompts, pads, cache)
     if temperature > 0:
         logits = logits / temperature
         # one U[0, 1) per step and row, from the caller's generator only
@@ -390,41 +400,3 @@ def generate(model: Policy, prompts: list[list[int]], *, max_new_tokens: int, te
         decode_flops=flop_formulas.decode_flops(cfg, lens, lengths_list),
         prefill_flops_executed=flop_formulas.prefill_flops(cfg, [lens[i] for i in uniq]),
     )
-
-
-def sequence_logprobs(model: Policy, prompt_ids: list[list[int]], completion_ids: list[list[int]]) -> torch.Tensor:
-    """Per-token log-probabilities of each completion given its prompt.
-
-    One causal forward over the right-padded concatenations ``prompt + completion[:-1]`` (padding
-    after real tokens needs no mask). Gradients flow when called with grad enabled.
-
-    Returns
-    -------
-    torch.Tensor
-        Shape (B, max completion length); entry (i, j) is ``log p(completion_i[j] | prompt_i,
-        completion_i[:j])``, and 0.0 where j >= len(completion_i). FLOPs:
-        :func:`rlscale.lab.flops.logprob_flops`.
-    """
-    if len(prompt_ids) != len(completion_ids) or not prompt_ids:
-        raise RlscaleError("sequence_logprobs: need one completion per prompt and at least one row")
-    p_lens = [len(p) for p in prompt_ids]
-    c_lens = [len(c) for c in completion_ids]
-    if min(p_lens) < 1:
-        raise RlscaleError("sequence_logprobs: every prompt needs at least one token")
-    device = model.embed.device
-    if max(c_lens) == 0:
-        return torch.zeros(len(c_lens), 0, device=device)
-    c_max = max(c_lens)
-    seqs = [list(p) + list(c) for p, c in zip(prompt_ids, completion_ids, strict=True)]
-    t_in = max(len(s) for s in seqs) - 1
-    full = torch.tensor([s + [0] * (t_in + 1 - len(s)) for s in seqs], dtype=torch.long, device=device)
-    logits = model(full[:, :t_in])                                       # (B, T_in, V)
-    # completion token j of row i sits at p_len_i + j and is predicted from position p_len_i + j - 1
-    j = torch.arange(c_max, device=device)[None, :]                      # (1, C)
-    p_len = torch.tensor(p_lens, device=device)[:, None]                 # (B, 1)
-    at = (p_len - 1 + j).clamp(max=t_in - 1)                             # (B, C)
-    sel = logits.gather(1, at[:, :, None].expand(-1, -1, logits.shape[-1]))   # (B, C, V)
-    targets = full.gather(1, (at + 1).clamp(max=t_in))                   # (B, C)
-    logp = F.log_softmax(sel.float(), dim=-1).gather(2, targets[:, :, None]).squeeze(2)  # (B, C)
-    mask = j < torch.tensor(c_lens, device=device)[:, None]
-    return logp.masked_fill(~mask, 0.0)

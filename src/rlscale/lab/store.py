@@ -1,15 +1,9 @@
 """A lab run directory on disk: manifest, config, FLOP ledger, step log, checkpoints, eval cache.
 
-Layout (contract in ``docs/dev/contracts.md``)::
-
-    RUN_DIR/
-      rlscale-run.json      manifest: status complete|running|interrupted, config, versions, git hash
-      config.json           the resolved config (a changed file makes `lab resume` refuse)
-      ledger.json           FLOPs by component
-      log.jsonl             one JSON record per pre-training / RL step
-      checkpoints/*.pt      model + optimizer + step + ledger (torch.load(weights_only=True))
-      evals/step<N>.json    evaluation of the checkpoint after N RL steps (cached)
-      observations.csv      the core observation table (provenance measured, compute_unit flop)
+The layout and file names are :mod:`rlscale.runformat`'s (contract in ``docs/dev/contracts.md``):
+a manifest (status complete|running|interrupted, config, versions, git hash), the resolved config
+(a changed file makes `lab resume` refuse), the FLOP ledger, the step log, checkpoints
+(``torch.load(weights_only=True)``), the evaluation cache and the observation table.
 
 Every file is written to a temporary file in the same directory and renamed over the target
 (``os.replace`` is atomic on POSIX), so a crash at any moment leaves either the old or the new file.
@@ -28,12 +22,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from rlscale.errors import RlscaleError
-
 from rlscale import runformat as rf
+from rlscale.errors import RlscaleError
+from rlscale.lab.lock import is_held
 
 MANIFEST = rf.MANIFEST
 FORMAT = rf.RUN_FORMAT
+STATUSES = ("complete", "running", "interrupted")
+_EVAL_ROW = {"strategy", "k", "score", "stderr", "n", "compute"}   # keys of a cached evaluation row
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -69,10 +65,39 @@ def atomic_torch_save(obj: Any, path: Path) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
-def torch_load(path: Path) -> Any:
+def short_reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def torch_load(path: Path, keys: tuple[str, ...] = ("model",)) -> dict[str, Any]:
+    """A checkpoint written by :func:`atomic_torch_save`, holding *keys*; else a RlscaleError
+    naming the file and what to do (a truncated, 0-byte or garbage file is not a crash)."""
     import torch
 
-    return torch.load(path, map_location="cpu", weights_only=True)
+    path = Path(path)
+    fix = (f"delete it and `rlscale lab resume {path.parent.parent}` redoes the work it saved")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises RuntimeError, EOFError, UnpicklingError, ... by case
+        raise RlscaleError(f"{path}: unreadable checkpoint ({short_reason(exc)}); {fix}") from None
+    missing = [k for k in keys if k not in ck] if isinstance(ck, dict) else list(keys)
+    if missing:
+        raise RlscaleError(f"{path}: not a lab checkpoint (no {', '.join(missing)}); {fix}")
+    return ck
+
+
+def read_json(path: Path, what: str, fix: str) -> Any:
+    """The JSON document in *path* (a *what*); any unreadable file is one RlscaleError line."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RlscaleError(f"{path}: {what} is missing; {fix}") from None
+    except OSError as exc:
+        raise RlscaleError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else short_reason(exc)
+        raise RlscaleError(f"{path}: unreadable {what} ({reason}); {fix}") from None
 
 
 def git_hash() -> str | None:
@@ -98,21 +123,6 @@ def versions() -> dict[str, str]:
     except ImportError:  # pragma: no cover
         pass
     return out
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover
-        return True
-    # a zombie (killed child not yet reaped) is not running
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 class RunDir:
@@ -142,19 +152,23 @@ class RunDir:
         return run
 
     def manifest(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.manifest_path.read_text())
-        except (OSError, ValueError) as exc:
-            raise RlscaleError(f"{self.manifest_path}: unreadable manifest: {exc}") from None
+        fix = "restore it from a copy: a run directory cannot be read without its manifest"
+        doc = read_json(self.manifest_path, "run manifest", fix)
+        if not isinstance(doc, dict):
+            raise RlscaleError(f"{self.manifest_path}: not a lab run manifest (a JSON "
+                               f"{type(doc).__name__}, expected an object); {fix}")
+        return doc
 
     def status(self) -> str:
-        """``complete``, ``running`` or ``interrupted`` (running, but its process is gone)."""
+        """``complete``, ``running`` or ``interrupted`` (running, but no process holds the run's
+        lock: it was killed or stopped, see :mod:`rlscale.lab.lock`)."""
         doc = self.manifest()
         status = doc.get("status", "interrupted")
-        if status == "running":
-            same_host = doc.get("host") == socket.gethostname()
-            if same_host and not _pid_alive(int(doc.get("pid", -1))):
-                return "interrupted"
+        if status not in STATUSES:
+            raise RlscaleError(f"{self.manifest_path}: field 'status' is {str(status)[:40]!r}, "
+                               f"expected one of {', '.join(STATUSES)}")
+        if status == "running" and not is_held(self.path):
+            return "interrupted"   # the process that wrote it is gone (the kernel freed its lock)
         return status
 
     def write_manifest(self, **updates: Any) -> dict[str, Any]:
@@ -185,14 +199,26 @@ class RunDir:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
 
     def read_log(self) -> list[dict[str, Any]]:
+        """The step records; a last line cut by a crash is dropped, any other bad line refused."""
         if not self.log_path.is_file():
             return []
+        try:
+            lines = self.log_path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RlscaleError(f"{self.log_path}: unreadable step log ({short_reason(exc)}); move it "
+                               "away to continue without the records of earlier steps") from None
         out = []
-        for line in self.log_path.read_text().splitlines():
+        for i, line in enumerate(lines, 1):
             try:
-                out.append(json.loads(line))
-            except ValueError:  # a line cut by a crash
-                continue
+                rec = json.loads(line)
+            except (ValueError, RecursionError):
+                rec = None
+            if isinstance(rec, dict) and isinstance(rec.get("step"), int):
+                out.append(rec)
+            elif i < len(lines):  # only the last line can be cut by a crash
+                raise RlscaleError(f"{self.log_path}: line {i} is not a step record; the file was "
+                                   "changed by something other than rlscale: move it away to "
+                                   "continue without the records of earlier steps")
         return out
 
     def truncate_log(self, keep) -> None:
@@ -206,8 +232,19 @@ class RunDir:
         return self.evals / rf.eval_file(step)
 
     def read_eval(self, step: int) -> dict[str, Any] | None:
+        """The cached evaluation after *step* RL steps, None if not computed yet."""
         path = self.eval_path(step)
-        return json.loads(path.read_text()) if path.is_file() else None
+        if not path.is_file():
+            return None
+        fix = f"delete it and `rlscale lab resume {self.path}` recomputes it from its checkpoint"
+        doc = read_json(path, "cached evaluation", fix)
+        ok = (isinstance(doc, dict) and isinstance(doc.get("rows"), list)
+              and all(isinstance(r, dict) and _EVAL_ROW <= set(r) for r in doc["rows"])
+              and all(isinstance(doc.get(k), (int, float)) for k in ("flops", "rl_flops"))
+              and doc.get("step") == step)
+        if not ok:
+            raise RlscaleError(f"{path}: not a cached evaluation of step {step}; {fix}")
+        return doc
 
     def write_eval(self, step: int, doc: dict[str, Any]) -> None:
         atomic_write_json(self.eval_path(step), doc)

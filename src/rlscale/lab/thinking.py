@@ -118,30 +118,12 @@ def think_probes(model: Policy, prompts: list[list[int]], budgets: list[int], *,
     -------
     ThinkProbes
     """
-    if not prompts or min(len(p) for p in prompts) < 1:
-        raise RlscaleError("think_probes: need at least one prompt, each with at least one token")
-    budgets = sorted({int(b) for b in budgets})
-    if not budgets or budgets[0] < 1 or answer_max < 1:
-        raise RlscaleError("think_probes: budgets and answer_max must be >= 1")
+    budgets = _check_probes(model, prompts, budgets, answer_max)
     cfg = model.config
     lens = [len(p) for p in prompts]
     R, t_prompt, b_max = len(prompts), max(lens), budgets[-1]
     max_len = t_prompt + b_max + 1 + answer_max
-    if max_len > cfg.max_seq_len:
-        raise RlscaleError(f"think_probes: prompt ({t_prompt}) + largest budget ({b_max}) + answer "
-                           f"({1 + answer_max}) exceeds the model's max_seq_len ({cfg.max_seq_len})")
-    pads = [t_prompt - n for n in lens]
-    idx = torch.tensor([[0] * p + list(row) for p, row in zip(pads, prompts, strict=True)])
-    cache = KVCache(cfg, R, max_len, dtype=model.embed.dtype,
-                    storage=_cache_storage(cfg, R, max_len, model.embed))
-    w = _DecodeWeights(model, temperature)
-    bias = None
-    if any(pads):
-        cols = torch.arange(max_len)[None, :]
-        cache.key_valid = cols >= torch.tensor(pads)[:, None]
-        bias = torch.zeros(R, 1, 1, max_len, dtype=w.lm.dtype)
-        bias.masked_fill_(~cache.key_valid[:, None, None, :], float("-inf"))
-    logits = model(idx, kv_cache=cache, last_only=True)[:, -1]                # (R, V)
+    cache, w, bias, logits = _prefill_probes(model, prompts, max_len, temperature)
     if temperature > 0:
         logits = logits / temperature
         # chain first, then one block per budget for its answer: a fixed order of draws
@@ -161,11 +143,50 @@ def think_probes(model: Policy, prompts: list[list[int]], budgets: list[int], *,
             i = budgets.index(s + 1)
             answers[s + 1], branch_steps[s + 1] = _answer_branch(
                 w, cache, mark, bias, answer_u[i] if temperature > 0 else None, eos_id, answer_max)
-    thinking = chain.tolist()
+    per_budget, executed = _probe_flops(cfg, lens, budgets, answers, branch_steps)
+    return ThinkProbes(thinking=chain.tolist(), answers=answers, flops=per_budget,
+                       flops_executed=executed)
+
+
+def _prefill_probes(model: Policy, prompts, max_len: int, temperature: float):
+    """Left-padded prefill of the prompts into a fresh cache of *max_len* columns:
+    ``(cache, decode weights, attention bias of the padding or None, next-token logits (R, V))``."""
+    cfg, R, t_prompt = model.config, len(prompts), max(len(p) for p in prompts)
+    pads = [t_prompt - len(p) for p in prompts]
+    idx = torch.tensor([[0] * p + list(row) for p, row in zip(pads, prompts, strict=True)])
+    cache = KVCache(cfg, R, max_len, dtype=model.embed.dtype,
+                    storage=_cache_storage(cfg, R, max_len, model.embed))
+    w = _DecodeWeights(model, temperature)
+    bias = None
+    if any(pads):
+        cols = torch.arange(max_len)[None, :]
+        cache.key_valid = cols >= torch.tensor(pads)[:, None]
+        bias = torch.zeros(R, 1, 1, max_len, dtype=w.lm.dtype)
+        bias.masked_fill_(~cache.key_valid[:, None, None, :], float("-inf"))
+    return cache, w, bias, model(idx, kv_cache=cache, last_only=True)[:, -1]   # logits (R, V)
+
+
+def _check_probes(model: Policy, prompts, budgets, answer_max: int) -> list[int]:
+    """The sorted distinct budgets; a bad argument or a too-long probe is a RlscaleError."""
+    if not prompts or min(len(p) for p in prompts) < 1:
+        raise RlscaleError("think_probes: need at least one prompt, each with at least one token")
+    budgets = sorted({int(b) for b in budgets})
+    if not budgets or budgets[0] < 1 or answer_max < 1:
+        raise RlscaleError("think_probes: budgets and answer_max must be >= 1")
+    t_prompt, b_max, cap = max(len(p) for p in prompts), budgets[-1], model.config.max_seq_len
+    if t_prompt + b_max + 1 + answer_max > cap:
+        raise RlscaleError(f"think_probes: prompt ({t_prompt}) + largest budget ({b_max}) + answer "
+                           f"({1 + answer_max}) exceeds the model's max_seq_len ({cap})")
+    return budgets
+
+
+def _probe_flops(cfg, lens: list[int], budgets: list[int], answers, branch_steps):
+    """(FLOPs per budget and row as a sample of that budget costs alone, FLOPs executed)."""
+    R, b_max = len(lens), budgets[-1]
     per_budget = {b: [flop_formulas.generation_flops(cfg, [n], [b + 1 + len(a)])
                       for n, a in zip(lens, answers[b], strict=True)] for b in budgets}
     # the chain: prefill, then all b_max thinking tokens fed back (a completion of b_max + 1)
     executed = flop_formulas.generation_flops(cfg, lens, [b_max + 1] * R)
     for b in budgets:   # each branch fed '#' and answer tokens for every row, finished or not
         executed += flop_formulas.decode_flops(cfg, [n + b for n in lens], [branch_steps[b] + 1] * R)
-    return ThinkProbes(thinking=thinking, answers=answers, flops=per_budget, flops_executed=executed)
+    return per_budget, executed

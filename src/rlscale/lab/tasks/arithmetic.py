@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import re
 
-from rlscale.lab.tasks import ANSWER_MARK, Problem, Task, extract_answer, register_task
+from rlscale.lab.tasks._base import ANSWER_MARK, Problem, Task, extract_answer, register_task
 
 _STEP = re.compile(r"^(\d)\+(\d)(\+1)?=(\d{1,2})$")
 
@@ -46,6 +46,9 @@ class Arithmetic(Task):
         a, b = rng.randrange(hi), rng.randrange(hi)
         return f"{a}+{b}", Problem(prompt=f"{a}+{b}:", solution=worked_solution(a, b),
                                    answer=str(a + b))
+
+    def problem_space(self) -> int:
+        return 10 ** (2 * self.difficulty)    # ordered pairs of operands below 10**difficulty
 
     def is_correct(self, problem: Problem, answer: str | None) -> bool:
         return answer is not None and answer == problem.answer

@@ -16,7 +16,7 @@ import ast
 import random
 from fractions import Fraction
 
-from rlscale.lab.tasks import ANSWER_MARK, Problem, Task, register_task
+from rlscale.lab.tasks._base import ANSWER_MARK, Problem, Task, register_task
 
 _OPS = "+-*/"
 
