@@ -8,13 +8,13 @@ the trials (``tune.Tuner``, records in ``SWEEP_DIR/ray``) on a local Ray started
 machine's cores, or on an existing cluster (``address``).
 
 One base model per pre-training: the first trial of a group (see :mod:`rlscale.lab.sweep_spec`)
-trains it; the others wait until its ``checkpoints/base.pt`` exists, copy it and the pre-training
+trains it; the others wait until its base checkpoint (``runformat.BASE_CHECKPOINT``) exists, copy it and the pre-training
 log into a fresh run directory (built aside and renamed into place, so a trial directory is always
-whole) and continue it with ``resume``, which starts from ``base.pt``. Trials are queued leaders
+whole) and continue it with ``resume``, which starts from that checkpoint. Trials are queued leaders
 first, so with fewer slots than trials no slot waits.
 
 A rerun of a killed sweep skips every trial whose manifest says ``complete`` and resumes the rest;
-the sweep directory is locked (``fcntl.flock``) while a sweep runs in it. When every trial is
+the sweep directory is locked (:mod:`rlscale.lab.lock`) while a sweep runs in it. When every trial is
 complete, :mod:`rlscale.lab.sweep_table` writes the aggregate tables.
 """
 
@@ -26,7 +26,6 @@ import shutil
 import sys
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,22 +66,12 @@ def trial_status(path: Path) -> str:
     return RunDir.open(path).status()
 
 
-@contextmanager
 def sweep_lock(sweep_dir: Path):
-    """Hold an exclusive ``flock`` on the sweep directory's lock file, or refuse at once."""
-    import fcntl
+    """The sweep directory's lock (:func:`rlscale.lab.lock.hold`): held while a sweep runs in it;
+    a second sweep is refused at once with one line naming the process that holds it."""
+    from rlscale.lab.lock import hold
 
-    sweep_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(sweep_dir / rf.LOCK, "a+")
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RlscaleError(f"{sweep_dir}: another `rlscale lab sweep` is running in this "
-                               "directory") from None
-        yield
-    finally:
-        fh.close()
+    return hold(sweep_dir, "rlscale lab sweep")
 
 
 def _manifest_path(sweep_dir: Path) -> Path:

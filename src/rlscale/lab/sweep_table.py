@@ -1,8 +1,8 @@
 """The observation tables of a sweep: every trial's curves, and one curve per configuration with
 the spread across seeds.
 
-``observations-by-seed.csv`` holds each trial's ``observations.csv`` with the curve ids prefixed
-``<configuration>/seed<N>/``. ``observations.csv`` holds, per configuration and lab curve, the
+``runformat.SWEEP_BY_SEED`` holds each trial's observation table with the curve ids prefixed
+``<configuration>/seed<N>/``. ``runformat.OBSERVATIONS`` holds, per configuration and lab curve, the
 point-by-point mean over the seeds (curve ``<configuration>/<curve>``): the points of a curve
 are matched by position (the same checkpoint, the same k or thinking budget), ``score`` is the
 mean of the seeds' scores and ``compute`` the geometric mean of their FLOPs (they differ a little:
@@ -115,7 +115,7 @@ def mean_table(by_seed, level: float = LEVEL):
 
 
 def write_tables(sweep_dir: Path, trials: list[tuple[Path, str, int]]) -> tuple[Path, Path]:
-    """Write ``observations-by-seed.csv`` and ``observations.csv`` (each atomically)."""
+    """Write the by-seed and the aggregate observation tables (each atomically)."""
     from rlscale.data import write_observations
 
     by_seed = by_seed_table(trials)
