@@ -15,7 +15,13 @@ DASH = "—"   # an absent value (None, nan, inf) in a table cell
 
 
 def _finite(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    """A finite real number (numpy scalars included; booleans and strings are not numbers)."""
+    if x is None or isinstance(x, (bool, str, bytes)):
+        return False
+    try:
+        return math.isfinite(x)
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def sig(x: Any, digits: int = 4, *, missing: str = DASH) -> str:

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rlscale.convert.exchange import exchange_interval
 from rlscale.errors import RlscaleError
 from rlscale.estimate import Estimate
 from rlscale.fitting.bootstrap import percentile_ci
-from rlscale.fitting.result import FitResult, _fmt
+from rlscale.fitting.result import FitResult
+from rlscale.fmt import inert, printable, sig
 from rlscale.jsonable import clean_json
 
 DEFAULT_FACTORS = (3, 10, 30, 100, 1000)
@@ -125,15 +127,15 @@ class Comparison:
         from rich.text import Text
 
         pct = int(round(self.level * 100))
-        t = Table(title=f"{self.rl_curve} (RL) vs {self.inference_curve} (inference), "
-                        f"slopes at score {self.at_score:.3f}", title_justify="left")
+        t = Table(title=f"{inert(self.rl_curve)} (RL) vs {inert(self.inference_curve)} "
+                        f"(inference), slopes at score {self.at_score:.3f}", title_justify="left")
         t.add_column("quantity")
         t.add_column("value", justify="right")
         t.add_column(f"{pct}% CI", justify="right")
 
         def row(label, e, scale=1.0, unit=""):
-            t.add_row(label, f"{_fmt(scale * e.value, 3)}{unit}",
-                      f"[{_fmt(scale * e.ci_low, 3)}, {_fmt(scale * e.ci_high, 3)}]")
+            t.add_row(label, f"{sig(scale * e.value, 3)}{unit}",
+                      f"[{sig(scale * e.ci_low, 3)}, {sig(scale * e.ci_high, 3)}]")
 
         row("RL slope", self.rl_slope, 100, " pp/decade")
         row("inference slope", self.inference_slope, 100, " pp/decade")
@@ -145,9 +147,10 @@ class Comparison:
         m.add_column("RL ×", justify="right")
         m.add_column(f"{pct}% CI", justify="right")
         for e in self.equivalents:
-            m.add_row(f"{e['inference_factor']:g}", _fmt(e["rl_factor"], 3),
-                      f"[{_fmt(e['rl_factor_ci_low'], 3)}, {_fmt(e['rl_factor_ci_high'], 3)}]")
-        return Group(t, m, *[Text(f"warning: {w}", style="yellow") for w in self.warnings])
+            m.add_row(f"{e['inference_factor']:g}", sig(e["rl_factor"], 3),
+                      f"[{sig(e['rl_factor_ci_low'], 3)}, {sig(e['rl_factor_ci_high'], 3)}]")
+        return Group(t, m, *[Text(f"warning: {printable(w)}", style="yellow")
+                             for w in self.warnings])
 
 
 def _default_score(rl: FitResult, inf: FitResult, warnings: list[str]) -> float:
@@ -165,14 +168,6 @@ def _root(factor: float, ratio: float) -> float:
         return math.nan
     e = math.log10(factor) / ratio
     return math.inf if e > 308 else 10.0 ** e
-
-
-def _power_ci(factor: float, lo_ratio: float, hi_ratio: float) -> tuple[float, float]:
-    """CI of factor ** (1/ratio) from the ratio's CI (monotone in the ratio when ratio > 0)."""
-    if not (math.isfinite(lo_ratio) and math.isfinite(hi_ratio)) or lo_ratio <= 0:
-        return math.nan, math.nan
-    a, b = _root(factor, hi_ratio), _root(factor, lo_ratio)
-    return min(a, b), max(a, b)
 
 
 def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
@@ -265,7 +260,8 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
         if not (math.isfinite(fct) and fct > 0):
             raise RlscaleError(f"inference factor must be finite and > 0, got {fct}")
         rf = _root(fct, value)
-        lo, hi = _power_ci(fct, b_lo, b_hi)
+        lo, hi = exchange_interval(fct, ratio_low=b_lo, ratio_high=b_hi, from_="inference",
+                                   to="rl")
         equivalents.append({"inference_factor": fct, "rl_factor": rf,
                             "rl_factor_ci_low": lo, "rl_factor_ci_high": hi})
     return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
