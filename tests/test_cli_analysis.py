@@ -162,8 +162,8 @@ def test_compare_unknown_curve_lists_ids(capsys):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--ratio", "0", "--factor", "10"], "ratio (RL slope / inference slope) must be finite and > 0"),
-    (["--ratio", "0.5", "--factor", "-1"], "factor must be finite and > 0"),
+    (["--ratio", "0", "--factor", "10"], "--ratio 0.0: must be > 0"),
+    (["--ratio", "0.5", "--factor", "-1"], "--factor -1.0: must be > 0"),
     (["--ratio", "0.5", "--factor", "10", "--from", "training"], "--from: unknown value"),
     (["--factor", "10"], "give --ratio R"),
     (["--ratio", "0.5", "--factor", "10", "--rl", "a"], "need DATA"),

@@ -13,7 +13,7 @@ from rlscale.errors import RlscaleError
 from rlscale.estimate import Estimate
 from rlscale.fitting.bootstrap import percentile_ci
 from rlscale.fitting.result import FitResult
-from rlscale.fmt import inert, printable, sig
+from rlscale.fmt import inert, printable, score, sig
 from rlscale.jsonable import clean_json
 
 DEFAULT_FACTORS = (3, 10, 30, 100, 1000)
@@ -121,14 +121,47 @@ class Comparison:
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
+    def headline(self, score_scale: str = "unit") -> str:
+        """One sentence with the ratio, its interval and what it means in multipliers.
+
+        The one owner of a comparison's headline sentence (``rlscale compare`` prints it).
+        Plain text, not rich markup.
+        """
+        from rlscale.fmt import multiplier, score
+
+        r = self.slope_ratio
+        pct = int(round(self.level * 100))
+        if math.isfinite(r.ci_low) and math.isfinite(r.ci_high):
+            ci = f"{pct}% CI {r.ci_low:.2f} to {r.ci_high:.2f}"
+        else:
+            ci = "no interval: see the warnings"
+        at = score(self.at_score, score_scale, digits=2 if score_scale == "unit" else 3)
+        text = f"RL slope / inference slope = {r.value:.2f} ({ci}) at score {at}"
+        if math.isfinite(r.ci_low) and r.ci_low <= 0 < r.ci_high:
+            # a ratio that may be zero gives no usable exchange rate (1/ratio is unbounded)
+            return text + (": the interval includes zero, so these data cannot tell the RL "
+                           "slope from flat and give no exchange rate.")
+        if r.value > 0:
+            ten = next((e for e in self.equivalents if e["inference_factor"] == 10), None)
+            text += (f": one order of magnitude of inference compute is worth "
+                     f"{1 / r.value:.2g} orders of magnitude of RL compute")
+            if ten is not None:
+                text += f" (10x inference ≈ {multiplier(ten['rl_factor'])}x RL)"
+        return text + "."
+
     def __rich__(self):
+        return self.table()
+
+    def table(self, score_scale: str = "unit"):
+        """The rich rendering: slopes, ratios and multipliers; the score in *score_scale*."""
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
         pct = int(round(self.level * 100))
         t = Table(title=f"{inert(self.rl_curve)} (RL) vs {inert(self.inference_curve)} "
-                        f"(inference), slopes at score {self.at_score:.3f}", title_justify="left")
+                        f"(inference), slopes at score {score(self.at_score, score_scale)}",
+                  title_justify="left")
         t.add_column("quantity")
         t.add_column("value", justify="right")
         t.add_column(f"{pct}% CI", justify="right")
