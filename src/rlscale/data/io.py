@@ -7,14 +7,13 @@ the same one-line errors. pandas and pyarrow are imported inside the functions.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from rlscale.data._text import parse_csv, read_csv_text, read_text
 from rlscale.data.schema import COLUMNS, _show, validate_columns
 from rlscale.errors import RlscaleError
 
@@ -88,12 +87,6 @@ def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "uni
     return validate_columns(columns, source=source_name, score_scale=score_scale)
 
 
-def read_csv_text(text: str, *, source_name: str, score_scale: str = "unit"):
-    """Validate observations given as CSV text (used for packaged catalog files)."""
-    return validate_columns(_parse_csv(text, source_name), source=source_name,
-                            score_scale=score_scale)
-
-
 def _is_dataframe(obj: Any) -> bool:
     # Avoid importing pandas just to check: a DataFrame's class lives in pandas.
     module = type(obj).__module__
@@ -118,68 +111,12 @@ def _read_run_dir(path: Path, score_scale: str):
                             score_scale=score_scale)
 
 
-def _read_text(path: Path, name: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RlscaleError(f"cannot read file: {exc.strerror or exc}", file=name) from None
-    if data.strip() == b"":
-        raise RlscaleError("file is empty", file=name)
-    if b"\x00" in data:
-        raise RlscaleError("unreadable encoding: the file holds NUL bytes (binary, or UTF-16?); "
-                           "save it as UTF-8 text", file=name)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RlscaleError(f"unreadable encoding: not UTF-8 (bad byte at offset {exc.start}); "
-                           "save the file as UTF-8", file=name) from None
-
-
 def _read_csv_file(path: Path, name: str) -> dict[str, list[Any]]:
-    return _parse_csv(_read_text(path, name), name)
-
-
-def _delimiter(text: str, name: str) -> str:
-    """',' as a rule; tab for .tsv files, or ';'/tab when the header holds no comma at all."""
-    if name.lower().endswith(".tsv"):
-        return "\t"
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    if "," not in header:
-        for candidate in (";", "\t"):
-            if candidate in header:
-                return candidate
-    return ","
-
-
-def _parse_csv(text: str, name: str) -> dict[str, list[Any]]:
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True,
-                                  delimiter=_delimiter(text, name)))
-    except csv.Error as exc:
-        raise RlscaleError(f"not valid CSV: {exc}", file=name) from None
-    rows = [r for r in records if any(cell.strip() for cell in r)]  # skip blank lines
-    if not rows:
-        raise RlscaleError("file is empty", file=name)
-    header, body = rows[0], rows[1:]
-    for k, row in enumerate(body, start=1):
-        if len(row) != len(header):
-            raise RlscaleError(f"has {len(row)} fields but the header has {len(header)}",
-                               file=name, row=k)
-    columns: dict[str, list[Any]] = {}
-    for pos, label in enumerate(header):
-        label = label.strip()
-        if label in columns:
-            raise RlscaleError(f"column '{_show(label)}' appears more than once in the header",
-                               file=name)
-        if label == "":
-            raise RlscaleError(f"the header has an empty column name at position {pos + 1} "
-                               "(a saved pandas index? write with index=False)", file=name)
-        columns[label] = [row[pos] for row in body]
-    return columns
+    return parse_csv(read_text(path, name), name)
 
 
 def _read_json_file(path: Path, name: str) -> dict[str, list[Any]]:
-    text = _read_text(path, name)
+    text = read_text(path, name)
     try:
         doc = json.loads(text)
     except ValueError as exc:

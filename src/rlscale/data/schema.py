@@ -9,6 +9,7 @@ header not counted) as ``RlscaleError("<file>, row <k>, column '<col>': <rule>")
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -24,6 +25,11 @@ COMPUTE_UNITS = ("flop", "relative", "tokens", "samples", "gpu_hours", "usd", "s
 PROVENANCES = ("table", "text", "chart", "derived", "measured")
 SCORE_SCALES = ("unit", "percent")
 DEFAULT_COMPUTE_UNIT = "relative"
+
+# Control characters (C0, DEL, C1) that no text cell may hold: NUL makes SVG and XML invalid, ESC,
+# CR and BEL drive terminals. Free-text columns may hold tab and newline; ids may not.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _is_missing(value: Any) -> bool:
@@ -110,15 +116,31 @@ def _text_column(values: Sequence[Any] | None, column: str, errors: _FirstError,
     if values is None:  # column absent
         return [""] * n_rows
     if all(type(v) is str for v in values):  # fast path: CSV text
-        return [v.strip() for v in values]
-    out = []
-    for i, value in enumerate(values):
-        text = _as_text(value)
-        if text is None:
-            errors.add(i + 1, column, f"expected text, got a {type(value).__name__}")
-            text = ""
-        out.append(text)
+        out = [v.strip() for v in values]
+    else:
+        out = []
+        for i, value in enumerate(values):
+            text = _as_text(value)
+            if text is None:
+                errors.add(i + 1, column, f"expected text, got a {type(value).__name__}")
+                text = ""
+            out.append(text)
+    _check_controls(out, column, errors)
     return out
+
+
+def _check_controls(texts: list[str], column: str, errors: _FirstError) -> None:
+    """No control characters in text cells (tab and newline allowed in free-text columns)."""
+    pattern = _CONTROL_IN_TEXT if column in TEXT_COLUMNS else _CONTROL_IN_ID
+    if not pattern.search("".join(texts)):
+        return  # fast path: one scan of the whole column
+    for i, text in enumerate(texts):
+        found = pattern.search(text)
+        if found:
+            ch = found.group()
+            errors.add(i + 1, column, f"holds the control character {repr(ch)[1:-1]} "
+                                      f"(U+{ord(ch):04X}); remove it")
+            return
 
 
 def _choice_column(values: Sequence[Any] | None, column: str, allowed: tuple[str, ...],

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from rlscale.data._text import read_csv_text
 from rlscale.errors import RlscaleError
 
 KINDS = ("observations", "parametric")
@@ -126,8 +127,6 @@ def get_entry(entry_id: str) -> CatalogEntry:
 
 def load_observations(entry_id: str, *, score_scale: str = "unit"):
     """The validated observation table of an ``observations`` entry (``catalog:ID``)."""
-    from rlscale.data.io import read_csv_text
-
     entry = get_entry(entry_id)
     if entry.kind != "observations":
         raise RlscaleError(f"catalog entry '{entry_id}' holds parametric curves, not observations "
