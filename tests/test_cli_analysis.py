@@ -326,3 +326,47 @@ def test_compare_headline_says_when_the_ratio_interval_includes_zero(tmp_path, c
     headline = " ".join(out.split())
     assert "the interval includes zero" in headline
     assert "orders of magnitude of RL compute" not in headline
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast start: the fit path reads plain columns and loads no pandas, with identical results
+
+@pytest.mark.parametrize("source, form", [("examples/rl-vs-inference.csv", "loglinear"),
+                                          ("examples/rl-vs-inference.json", "logistic"),
+                                          ("catalog:essay", "auto")])
+def test_fit_command_gives_what_the_api_gives(capsys, source, form):
+    import rlscale
+
+    src = source if source.startswith("catalog:") else str(ROOT / source)
+    code, out, err = run(["fit", src, "--form", form, "--bootstrap", "50", "--seed", "3",
+                          "--json"], capsys)
+    assert code == 0, err
+    api = rlscale.fit(src, form=form, bootstrap=50, seed=3).to_dict()
+    assert json.loads(out) == json.loads(json.dumps(api, allow_nan=False))
+
+
+def _modules_after(code: str) -> set[str]:
+    import subprocess
+    import sys as _sys
+
+    probe = (f"import sys\n{code}\n"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    proc = subprocess.run([_sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def _cli(args: list[str]) -> str:
+    return ("from rlscale.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code")
+
+
+@pytest.mark.parametrize("code, absent", [
+    ("import rlscale.cli", {"pandas", "scipy", "matplotlib", "numpy"}),
+    (_cli(["exchange", "--ratio", "0.5", "--factor", "10"]), {"pandas", "scipy", "numpy"}),
+    (_cli(["catalog", "list"]), {"pandas", "scipy", "matplotlib"}),
+    (_cli(["fit", "examples/rl-vs-inference.csv", "-b", "20"]), {"pandas", "matplotlib"}),
+])
+def test_light_paths_do_not_import_heavy_modules(code, absent):
+    assert _modules_after(code) & absent == set()

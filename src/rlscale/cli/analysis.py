@@ -71,25 +71,27 @@ def _check_fit_flags(seed: int, bootstrap: int, level: float, at_score: float | 
     return at_score / top
 
 
-def _load(data: str, curves: list[str], score_scale: str):
-    """Read and validate DATA, then keep the asked-for curves (unknown ids list the available)."""
-    from rlscale.data import read_observations, select_curves
+def _load(data: str, curves: list[str], score_scale: str) -> dict[str, list]:
+    """Read and validate DATA as columns (no pandas), then keep the asked-for curves (unknown
+    ids list the available)."""
+    from rlscale.data.io import read_columns, select_columns
 
-    obs = read_observations(data, score_scale=score_scale)
-    return select_curves(obs, curves or None, source=data)
+    columns = read_columns(data, score_scale=score_scale)
+    return select_columns(columns, curves or None, source=data)
 
 
-def _check_memory(obs, form: str, bootstrap: int) -> None:
+def _check_memory(columns: dict[str, list], form: str, bootstrap: int) -> None:
     """Refuse, before fitting, a bootstrap whose arrays would not fit in memory."""
+    from collections import Counter
+
     from rlscale.cli._common import check_bootstrap_memory
     from rlscale.forms import FORMS
 
     n_params = max((f.n_params for f in FORMS.values()) if form == "auto" or form not in FORMS
                    else (FORMS[form].n_params,))
-    counts = obs["curve"].value_counts()
-    if len(counts):
-        check_bootstrap_memory(bootstrap, int(counts.iloc[0]), n_params,
-                               curve=str(counts.index[0]))
+    biggest = Counter(columns["curve"]).most_common(1)
+    if biggest:
+        check_bootstrap_memory(bootstrap, biggest[0][1], n_params, curve=biggest[0][0])
 
 
 def _print_warnings(out, warnings: list[str]) -> None:
@@ -130,12 +132,13 @@ def fit_command(
     score = _check_fit_flags(seed, bootstrap, level, at_score, score_scale)
     check_float("--min-compute", min_compute, 0.0, lo_open=True)
     check_float("--max-compute", max_compute, 0.0, lo_open=True)
-    obs = _load(data, curve or [], score_scale)
-    _check_memory(obs, form, bootstrap)
-    from rlscale.fitting import fit
+    columns = _load(data, curve or [], score_scale)
+    _check_memory(columns, form, bootstrap)
+    from rlscale.fitting.columns import fit_columns
 
-    results = fit(obs, curves=curve or None, form=form, bootstrap=bootstrap, seed=seed,
-                  min_compute=min_compute, max_compute=max_compute, at_score=score, level=level)
+    results = fit_columns(columns, curves=list(dict.fromkeys(curve)) if curve else None,
+                          form=form, bootstrap=bootstrap, seed=seed, min_compute=min_compute,
+                          max_compute=max_compute, at_score=score, level=level)
     if json_output:
         from rlscale.cli._common import print_json
 
@@ -160,20 +163,21 @@ def _fit_pair(data: str, rl: str, inference: str, forms: tuple[str, str], seed: 
 
     if rl == inference:
         raise RlscaleError(f"--rl and --inference name the same curve '{printable(rl)}'")
-    obs = _load(data, [rl, inference], score_scale)
+    columns = _load(data, [rl, inference], score_scale)
     for cid, role in ((rl, "rl"), (inference, "inference")):
-        axes = sorted(set(obs.loc[obs["curve"] == cid, "axis"]))
+        axes = sorted({a for c, a in zip(columns["curve"], columns["axis"]) if c == cid})
         if axes != [role]:
             raise RlscaleError(f"--{role} {printable(cid)}: that curve's axis is "
                                f"'{'/'.join(axes)}', not '{role}' (give an {role} curve, or "
                                "fix its axis column)", file=data)
     for form in set(forms):
-        _check_memory(obs, form, bootstrap)
-    from rlscale.fitting import fit
+        _check_memory(columns, form, bootstrap)
+    from rlscale.fitting.columns import fit_columns
 
-    # fit() seeds each curve from (seed, curve id), so fitting them one at a time is the same
-    fits = [fit(obs, curves=[cid], form=form, bootstrap=bootstrap, seed=seed,
-                at_score=at_score, level=level)[cid] for cid, form in zip((rl, inference), forms)]
+    # each curve is seeded from (seed, curve id), so fitting them one at a time is the same
+    fits = [fit_columns(columns, curves=[cid], form=form, bootstrap=bootstrap, seed=seed,
+                        at_score=at_score, level=level)[cid]
+            for cid, form in zip((rl, inference), forms)]
     return fits[0], fits[1]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rlscale.data._text import parse_csv, read_csv_text, read_text
-from rlscale.data.schema import COLUMNS, _show, validate_columns
+from rlscale.data.schema import COLUMNS, _show, check_columns, validate_columns
 from rlscale.errors import RlscaleError
 
 from rlscale.runformat import MANIFEST as RUN_MANIFEST, OBSERVATIONS as RUN_OBSERVATIONS
@@ -55,17 +55,35 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
     """
     if _is_dataframe(source):
         return read_frame(source, source_name="DataFrame", score_scale=score_scale)
+    columns, name = _raw_columns(source, score_scale)
+    return validate_columns(columns, source=name, score_scale=score_scale)
+
+
+def read_columns(source: Any, *, score_scale: str = "unit") -> dict[str, list[Any]]:
+    """:func:`read_observations` without pandas: the validated table as ``{column: list}``.
+
+    Same sources (except DataFrames), same rules and errors, same row and column order. For
+    code that does not need a DataFrame (``rlscale fit`` reads its file this way).
+    """
+    if _is_dataframe(source):
+        return read_observations(source, score_scale=score_scale).to_dict(orient="list")
+    columns, name = _raw_columns(source, score_scale)
+    return check_columns(columns, source=name, score_scale=score_scale)
+
+
+def _raw_columns(source: Any, score_scale: str) -> tuple[dict[str, list[Any]], str]:
+    """The raw (unvalidated) columns of a path, ``catalog:ID`` or run directory, and its name."""
     if isinstance(source, str) and source.startswith(CATALOG_PREFIX):
         from rlscale.data import catalog
 
-        return catalog.load_observations(source[len(CATALOG_PREFIX):], score_scale=score_scale)
+        return catalog.raw_observations(source[len(CATALOG_PREFIX):], score_scale=score_scale)
     if not isinstance(source, (str, os.PathLike)):
         raise RlscaleError(f"cannot read observations from a {type(source).__name__} (give a "
                            "path, 'catalog:ID' or a pandas DataFrame)")
     path = Path(source)
     name = str(source)
     if path.is_dir():
-        return _read_run_dir(path, score_scale)
+        return _read_run_dir(path)
     if not path.exists():
         raise RlscaleError("file not found", file=name)
     kind = _EXTENSIONS.get(path.suffix.lower())
@@ -73,7 +91,7 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
         raise RlscaleError(f"unknown file type '{path.suffix or '(none)'}' (use .csv, .tsv, .json "
                            "or .parquet)", file=name)
     reader = {"csv": _read_csv_file, "json": _read_json_file, "parquet": _read_parquet_file}[kind]
-    return validate_columns(reader(path, name), source=name, score_scale=score_scale)
+    return reader(path, name), name
 
 
 def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "unit"):
@@ -93,7 +111,7 @@ def _is_dataframe(obj: Any) -> bool:
     return (module == "pandas" or module.startswith("pandas.")) and type(obj).__name__ == "DataFrame"
 
 
-def _read_run_dir(path: Path, score_scale: str):
+def _read_run_dir(path: Path) -> tuple[dict[str, list[Any]], str]:
     manifest, observations = path / RUN_MANIFEST, path / RUN_OBSERVATIONS
     if not manifest.is_file():
         raise RlscaleError(f"is a directory but not an rlscale run directory (no {RUN_MANIFEST}); "
@@ -107,8 +125,7 @@ def _read_run_dir(path: Path, score_scale: str):
         raise RlscaleError(f"run directory has no {RUN_OBSERVATIONS} yet (run status: {status})",
                            file=str(path))
     name = str(observations)
-    return validate_columns(_read_csv_file(observations, name), source=name,
-                            score_scale=score_scale)
+    return _read_csv_file(observations, name), name
 
 
 def _read_csv_file(path: Path, name: str) -> dict[str, list[Any]]:
@@ -193,18 +210,34 @@ def select_curves(df, curves=None, *, source: str = "data"):
     """
     if not curves:
         return df
-    available = list(dict.fromkeys(df["curve"]))
-    for cid in curves:
-        if cid not in available:
-            shown = ", ".join(_show(a) for a in available[:20])
-            more = f", ... ({len(available) - 20} more)" if len(available) > 20 else ""
-            raise RlscaleError(f"no curve '{_show(cid)}' (available: {shown}{more})",
-                               file=source)
+    _check_curve_ids(list(dict.fromkeys(df["curve"])), curves, source)
     import pandas as pd
 
     parts = [df[df["curve"] == cid] for cid in dict.fromkeys(curves)]
     return pd.concat(parts, ignore_index=True)[list(df.columns)]
 
 
-__all__ = ["COLUMNS", "read_observations", "read_frame", "write_observations", "select_curves",
-           "read_csv_text"]
+def select_columns(columns: dict[str, list[Any]], curves=None, *,
+                   source: str = "data") -> dict[str, list[Any]]:
+    """:func:`select_curves` for a column table (:func:`read_columns`): same order, same errors."""
+    if not curves:
+        return columns
+    _check_curve_ids(list(dict.fromkeys(columns["curve"])), curves, source)
+    rows: dict[str, list[int]] = {}
+    for i, cid in enumerate(columns["curve"]):
+        rows.setdefault(cid, []).append(i)
+    order = [i for cid in dict.fromkeys(curves) for i in rows[cid]]
+    return {name: [values[i] for i in order] for name, values in columns.items()}
+
+
+def _check_curve_ids(available: list[str], curves, source: str) -> None:
+    for cid in curves:
+        if cid not in available:
+            shown = ", ".join(_show(a) for a in available[:20])
+            more = f", ... ({len(available) - 20} more)" if len(available) > 20 else ""
+            raise RlscaleError(f"no curve '{_show(cid)}' (available: {shown}{more})",
+                               file=source)
+
+
+__all__ = ["COLUMNS", "read_columns", "read_csv_text", "read_frame", "read_observations",
+           "select_columns", "select_curves", "write_observations"]

@@ -213,11 +213,8 @@ def _check_scores(scores: list[float], score_scale: str, errors: _FirstError) ->
 def _check_curves(curve: list[str], axis: list[str], compute: list[float], unit: list[str],
                   source: str) -> None:
     """Per-curve rules: no duplicate (curve, compute), one axis and one compute unit per curve."""
-    import pandas as pd
-
-    frame = pd.DataFrame({"curve": curve, "axis": axis, "compute": compute, "unit": unit})
-    if (not frame.duplicated(["curve", "compute"]).any()
-            and (frame.groupby("curve")[["axis", "unit"]].nunique() <= 1).all().all()):
+    if len(set(zip(curve, compute))) == len(curve) and (
+            len(set(zip(curve, axis))) == len(set(curve)) == len(set(zip(curve, unit)))):
         return  # fast path; otherwise the loop below finds the first offending row
     errors = _FirstError(source)
     first_row: dict[str, int] = {}
@@ -269,6 +266,19 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     """
     import pandas as pd
 
+    data = check_columns(columns, source=source, score_scale=score_scale)
+    frame = pd.DataFrame(data)
+    return frame.astype({"compute": "float64", "score": "float64", "n": "float64"})
+
+
+def check_columns(columns: dict[str, Sequence[Any]], *, source: str,
+                  score_scale: str = "unit") -> dict[str, list[Any]]:
+    """The rules of :func:`validate_columns` without pandas: validated columns as lists.
+
+    Same errors, same normalised values, same order (sorted by curve then compute, stably) and
+    the same column order as the frame :func:`validate_columns` builds from them. The fast
+    path of ``rlscale fit`` uses it to fit without importing pandas.
+    """
     if score_scale not in SCORE_SCALES:
         raise RlscaleError(f"unknown score scale '{score_scale}' (use unit or percent)")
     names = [str(c).strip() for c in columns]
@@ -321,18 +331,20 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     errors.raise_if_any()
     _check_curves(curve, axis, compute, unit, source)
 
-    data: dict[str, Any] = {
+    data: dict[str, list[Any]] = {
         "curve": curve, "axis": axis, "compute": compute, "score": score, "compute_unit": unit,
         "n": n, "benchmark": text["benchmark"], "model": text["model"], "source": text["source"],
         "provenance": provenance, "note": text["note"],
     }
-    frame = pd.DataFrame(data)
-    frame = frame.astype({"compute": "float64", "score": "float64", "n": "float64"})
     for name in names:
         if name not in COLUMNS:
-            frame[name] = _extra_column(list(raw[name]))
-    frame = frame.sort_values(["curve", "compute"], kind="stable").reset_index(drop=True)
-    return frame
+            data[name] = _extra_column(list(raw[name]))
+    order = sorted(range(n_rows), key=lambda i: (curve[i], compute[i]))  # stable, as pandas'
+    if order != list(range(n_rows)):
+        data = {name: [values[i] for i in order] for name, values in data.items()}
+    return data
+
+
 
 
 def _extra_column(values: list[Any]) -> list[Any]:
