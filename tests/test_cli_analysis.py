@@ -496,3 +496,18 @@ def test_os_errors_of_the_user_world_are_one_line(monkeypatch, capsys, errno_nam
     assert code == 2
     assert err == f"rlscale: error: /some/out.json: {os.strerror(num)}" + (
         " (free some space and run again)" if errno_name == "ENOSPC" else "") + "\n"
+
+
+def test_command_map_names_every_registered_command():
+    import typer
+
+    import rlscale.cli as cli
+
+    for name, module in cli.COMMANDS.items():
+        app = cli.build_app(name)
+        names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+        assert name in names, (name, module)
+    full = cli.build_app()
+    every = {c.name for c in full.registered_commands} | {g.name for g in full.registered_groups}
+    assert every == set(cli.COMMANDS)
+    assert isinstance(full, typer.Typer)

@@ -25,9 +25,20 @@ COMMAND_MODULES = (
     "rlscale.cli.lab",        # lab run/resume/show/tasks
 )
 
+#: Top-level command -> the module that registers it. A run of one command imports only its
+#: module (a command group's start-up should not pay for the others); help, a bare ``rlscale``
+#: and unknown commands register them all. A test checks this map against the modules.
+COMMANDS = {
+    "fit": "rlscale.cli.analysis", "compare": "rlscale.cli.analysis",
+    "exchange": "rlscale.cli.analysis", "catalog": "rlscale.cli.catalog",
+    "cost": "rlscale.cli.cost", "claims": "rlscale.cli.claims", "report": "rlscale.cli.report",
+    "lab": "rlscale.cli.lab",
+}
 
-def build_app():
-    """Build the typer app with every command group registered."""
+
+def build_app(command: str | None = None):
+    """Build the typer app: with *command* (a top-level command name) only its module is
+    registered, otherwise every command group."""
     import typer
 
     app = typer.Typer(
@@ -53,7 +64,8 @@ def build_app():
     ) -> None:
         """Measure, fit and forecast how capability scales with RL-training vs inference compute."""
 
-    for name in COMMAND_MODULES:
+    names = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in names:
         module = importlib.import_module(name)
         module.register(app)
     _guard_app(app)
@@ -142,9 +154,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from rlscale.errors import RlscaleError
 
-    app = build_app()
+    args = sys.argv[1:] if argv is None else list(argv)
+    app = build_app(args[0] if args else None)
     try:
-        rv = app(args=argv, prog_name="rlscale", standalone_mode=False)
+        rv = app(args=args, prog_name="rlscale", standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (_Interrupted, KeyboardInterrupt):
