@@ -511,3 +511,25 @@ def test_command_map_names_every_registered_command():
     every = {c.name for c in full.registered_commands} | {g.name for g in full.registered_groups}
     assert every == set(cli.COMMANDS)
     assert isinstance(full, typer.Typer)
+
+
+def test_output_path_check_names_what_is_wrong(tmp_path):
+    from rlscale.cli._common import check_output_path
+    from rlscale.errors import RlscaleError
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert check_output_path("-o", tmp_path / "new" / "sub", directory=True) == \
+        tmp_path / "new" / "sub"
+    with pytest.raises(RlscaleError, match="'.*afile' is a file, not a folder"):
+        check_output_path("-o", afile / "sub", directory=True)
+    with pytest.raises(RlscaleError, match="is a file"):
+        check_output_path("-o", afile, directory=True)
+    with pytest.raises(RlscaleError, match="is a folder"):
+        check_output_path("-o", tmp_path)
+    if os.geteuid() != 0:  # root may write anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        with pytest.raises(RlscaleError, match="not writable"):
+            check_output_path("-o", ro / "x.json")
