@@ -255,7 +255,6 @@ def exchange_command(
     from rlscale.cli._common import check_float
     from rlscale.convert.exchange import (AXES, DEFAULT_PRETRAIN_INFERENCE_OOM, exchange,
                                           exchange_interval)
-    from rlscale.errors import RlscaleError
 
     _check_choice(from_axis, AXES, "--from")
     _check_choice(to_axis, AXES, "--to")
@@ -263,28 +262,8 @@ def exchange_command(
     check_float("--ratio", ratio, 0.0, lo_open=True)
     check_float("--pretrain-rate", pretrain_rate, 0.0, lo_open=True)
     rate = DEFAULT_PRETRAIN_INFERENCE_OOM if pretrain_rate is None else pretrain_rate
-    doc: dict = {}
-    if data is None:
-        if ratio is None:
-            raise RlscaleError("give --ratio R, or DATA with --rl ID --inference ID to fit it")
-        if rl or inference:
-            raise RlscaleError("--rl/--inference need DATA to fit the ratio from")
-        ratio_low = ratio_high = math.nan
-        doc["ratio_source"] = "given"
-    else:
-        if ratio is not None:
-            raise RlscaleError("give either --ratio or DATA with --rl/--inference, not both")
-        if not (rl and inference):
-            raise RlscaleError("with DATA, give both --rl ID and --inference ID")
-        _check_fit_flags(seed, bootstrap, 0.95, None, score_scale)
-        from rlscale.convert import compare
-
-        cmp = compare(*_fit_pair(data, rl, inference, (form, form), seed, bootstrap, None,
-                                 score_scale))
-        ratio, ratio_low, ratio_high = (cmp.slope_ratio.value, cmp.slope_ratio.ci_low,
-                                        cmp.slope_ratio.ci_high)
-        doc["ratio_source"] = f"fitted: {rl} vs {inference} in {data}"
-        doc["ratio_ci"] = cmp.slope_ratio.to_dict()
+    ratio, ratio_low, ratio_high, doc = _exchange_ratio(data, ratio, rl, inference, form, seed,
+                                                        bootstrap, score_scale)
     value = exchange(factor, ratio=ratio, from_=from_axis, to=to_axis,
                      pretrain_inference_oom=rate)
     low, high = exchange_interval(factor, ratio_low=ratio_low, ratio_high=ratio_high,
@@ -299,6 +278,32 @@ def exchange_command(
         print_json(doc)
         return
     _print_exchange(doc)
+
+
+def _exchange_ratio(data, ratio, rl, inference, form, seed, bootstrap, score_scale):
+    """The slope ratio of ``exchange``: given (--ratio) or fitted from DATA (--rl/--inference).
+
+    Returns ``(ratio, ci_low, ci_high, doc)``; *doc* names where the ratio came from.
+    """
+    from rlscale.errors import RlscaleError
+
+    if data is None:
+        if ratio is None:
+            raise RlscaleError("give --ratio R, or DATA with --rl ID --inference ID to fit it")
+        if rl or inference:
+            raise RlscaleError("--rl/--inference need DATA to fit the ratio from")
+        return ratio, math.nan, math.nan, {"ratio_source": "given"}
+    if ratio is not None:
+        raise RlscaleError("give either --ratio or DATA with --rl/--inference, not both")
+    if not (rl and inference):
+        raise RlscaleError("with DATA, give both --rl ID and --inference ID")
+    _check_fit_flags(seed, bootstrap, 0.95, None, score_scale)
+    from rlscale.convert import compare
+
+    est = compare(*_fit_pair(data, rl, inference, (form, form), seed, bootstrap, None,
+                             score_scale)).slope_ratio
+    return est.value, est.ci_low, est.ci_high, {
+        "ratio_source": f"fitted: {rl} vs {inference} in {data}", "ratio_ci": est.to_dict()}
 
 
 def _print_exchange(doc: dict) -> None:

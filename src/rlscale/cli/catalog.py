@@ -71,6 +71,11 @@ def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog i
 
         print_json(doc)
         return
+    _print_entry(entry, frame if entry.kind == "observations" else curves)
+
+
+def _print_entry(entry, rows) -> None:
+    """Title, citation, description, then the rows (observations or parametric curves)."""
     from rich.table import Table
 
     from rlscale.cli._common import console
@@ -85,25 +90,24 @@ def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog i
                      "provenance", "note"):
             table.add_column(name, overflow="fold",
                              justify="right" if name in ("compute", "score") else "left")
-        for r in frame.itertuples(index=False):
+        for r in rows.itertuples(index=False):
             table.add_row(*(inert(x) for x in (r.curve, r.axis, plain(r.compute), r.compute_unit,
                                                 plain(r.score), r.benchmark, r.model,
                                                 r.provenance, r.note)))
         out.print(table)
         out.print(f"use it as: rlscale fit catalog:{inert(entry.id)}", highlight=False)
-    else:
-        for name in ("curve", "form", "C_mid", "B", "A", "axis", "unit", "provenance", "note"):
-            table.add_column(name, overflow="fold")
-        for c in curves:
-            p = c.params
-            table.add_row(*(inert(x) for x in (c.curve, c.form, plain(p["C_mid"]), plain(p["B"]),
-                                                plain(p["A"]), c.axis, c.compute_unit,
-                                                c.provenance, c.note)))
-        out.print(table)
-        if entry.kind == "parametric":
-            out.print("not stated by the source (pass your own to evaluate pass rates): "
-                      + ", ".join(sorted({u for c in curves for u in c.unstated})),
-                      highlight=False)
+        return
+    for name in ("curve", "form", "C_mid", "B", "A", "axis", "unit", "provenance", "note"):
+        table.add_column(name, overflow="fold")
+    for c in rows:
+        p = c.params
+        table.add_row(*(inert(x) for x in (c.curve, c.form, plain(p["C_mid"]), plain(p["B"]),
+                                            plain(p["A"]), c.axis, c.compute_unit,
+                                            c.provenance, c.note)))
+    out.print(table)
+    if entry.kind == "parametric":
+        out.print("not stated by the source (pass your own to evaluate pass rates): "
+                  + ", ".join(sorted({u for c in rows for u in c.unstated})), highlight=False)
 
 
 def register(app) -> None:

@@ -243,28 +243,55 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
             warnings.append(f"curve '{fr.curve}' is not identifiable under its {fr.form} fit")
     if at_score is None:
         at_score = _default_score(rl, inference, warnings)
-    s_rl, d_rl, c_rl = rl.slope_at_score(at_score)
-    s_inf, d_inf, c_inf = inference.slope_at_score(at_score)
-    for fr, c in ((rl, c_rl), (inference, c_inf)):
-        reached = float(fr.form_obj.evaluate(np.log10(c), fr.param_values))
-        if abs(reached - at_score) > 1e-6:
-            warnings.append(f"curve '{fr.curve}' does not reach score {at_score:.3g} inside its "
-                            f"observed compute range: its slope is taken at compute {c:.4g} "
-                            f"(score {reached:.3g})")
+    (s_rl, d_rl), (s_inf, d_inf) = (_slope_at(fr, at_score, warnings) for fr in (rl, inference))
     s_rl = Estimate(s_rl.value, *percentile_ci(d_rl, level), level)
     s_inf = Estimate(s_inf.value, *percentile_ci(d_inf, level), level)
     value = s_rl.value / s_inf.value if s_inf.value != 0 else math.nan
     if not math.isfinite(value):
         raise RlscaleError(f"curve '{inference.curve}' has zero slope at score {at_score:.3g}: "
                            "the slope ratio is undefined")
+    b_lo, b_hi, f_lo, f_hi, d_lo, d_hi = _ratio_intervals(
+        rl, inference, s_rl.value, s_inf.value, d_rl, d_inf, level, warnings)
+    ratio = Estimate(value, b_lo, b_hi, level)
+    fieller = Estimate(value, f_lo, f_hi, level)
+    delta = Estimate(value, d_lo, d_hi, level)
+    if value > 0:
+        inv_lo, inv_hi = ((1 / b_hi, 1 / b_lo) if b_lo > 0 and math.isfinite(b_hi)
+                          else (math.nan, math.nan))
+        oom = Estimate(1 / value, inv_lo, inv_hi, level)
+    else:
+        warnings.append("the slope ratio is not positive: RL compute does not buy the same gain "
+                        "as inference here, so there are no equivalent multipliers")
+        oom = Estimate(math.nan, math.nan, math.nan, level)
+    equivalents = _equivalents(value, factors, b_lo, b_hi)
+    return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
+                      oom, equivalents, level, warnings, delta)
+
+
+def _slope_at(fr: FitResult, at_score: float, warnings: list[str]):
+    """A fit's slope and bootstrap slopes at *at_score*, warning when the curve does not reach
+    that score inside its observed compute range (the slope is then taken at the nearest end)."""
+    s, draws, c = fr.slope_at_score(at_score)
+    reached = float(fr.form_obj.evaluate(np.log10(c), fr.param_values))
+    if abs(reached - at_score) > 1e-6:
+        warnings.append(f"curve '{fr.curve}' does not reach score {at_score:.3g} inside its "
+                        f"observed compute range: its slope is taken at compute {c:.4g} "
+                        f"(score {reached:.3g})")
+    return s, draws
+
+
+def _ratio_intervals(rl: FitResult, inference: FitResult, s_rl: float, s_inf: float, d_rl, d_inf,
+                     level: float, warnings: list[str]):
+    """Bootstrap, Fieller and delta intervals of the ratio ``s_rl / s_inf``, appending the
+    warnings that explain a missing or unbounded one; nan where there is none."""
     m = min(d_rl.size, d_inf.size)
     if m >= 2:
         with np.errstate(all="ignore"):
             ratios = d_rl[:m] / d_inf[:m]
         b_lo, b_hi = percentile_ci(ratios, level)
         var_rl, var_inf = float(np.var(d_rl, ddof=1)), float(np.var(d_inf, ddof=1))
-        f_lo, f_hi, kind = fieller_interval(s_rl.value, s_inf.value, var_rl, var_inf, 0.0, level)
-        d_lo, d_hi = _delta_interval(s_rl.value, s_inf.value, var_rl, var_inf, level)
+        f_lo, f_hi, kind = fieller_interval(s_rl, s_inf, var_rl, var_inf, 0.0, level)
+        d_lo, d_hi = _delta_interval(s_rl, s_inf, var_rl, var_inf, level)
         if kind != "bounded":
             warnings.append(f"Fieller interval is unbounded: the inference slope's {level:.0%} "
                             "interval includes 0, so no finite ratio interval exists")
@@ -280,17 +307,11 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
         missing = [fr.curve for fr, d in ((rl, d_rl), (inference, d_inf)) if d.size < 2]
         warnings.append(f"no interval for the slope ratio: no bootstrap draws for "
                         f"{', '.join(missing)} (see that fit's warnings)")
-    ratio = Estimate(value, b_lo, b_hi, level)
-    fieller = Estimate(value, f_lo, f_hi, level)
-    delta = Estimate(value, d_lo, d_hi, level)
-    if value > 0:
-        inv_lo, inv_hi = ((1 / b_hi, 1 / b_lo) if b_lo > 0 and math.isfinite(b_hi)
-                          else (math.nan, math.nan))
-        oom = Estimate(1 / value, inv_lo, inv_hi, level)
-    else:
-        warnings.append("the slope ratio is not positive: RL compute does not buy the same gain "
-                        "as inference here, so there are no equivalent multipliers")
-        oom = Estimate(math.nan, math.nan, math.nan, level)
+    return b_lo, b_hi, f_lo, f_hi, d_lo, d_hi
+
+
+def _equivalents(value: float, factors, b_lo: float, b_hi: float) -> list[dict]:
+    """The RL multiplier worth each inference factor at the ratio, with its interval."""
     equivalents = []
     for fct in factors:
         fct = float(fct)
@@ -301,5 +322,4 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
                                    to="rl")
         equivalents.append({"inference_factor": fct, "rl_factor": rf,
                             "rl_factor_ci_low": lo, "rl_factor_ci_high": hi})
-    return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
-                      oom, equivalents, level, warnings, delta)
+    return equivalents

@@ -271,16 +271,10 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     return frame.astype({"compute": "float64", "score": "float64", "n": "float64"})
 
 
-def check_columns(columns: dict[str, Sequence[Any]], *, source: str,
-                  score_scale: str = "unit") -> dict[str, list[Any]]:
-    """The rules of :func:`validate_columns` without pandas: validated columns as lists.
-
-    Same errors, same normalised values, same order (sorted by curve then compute, stably) and
-    the same column order as the frame :func:`validate_columns` builds from them. The fast
-    path of ``rlscale fit`` uses it to fit without importing pandas.
-    """
-    if score_scale not in SCORE_SCALES:
-        raise RlscaleError(f"unknown score scale '{score_scale}' (use unit or percent)")
+def _named_columns(columns: dict[str, Sequence[Any]], source: str
+                   ) -> tuple[list[str], dict[str, Sequence[Any]]]:
+    """Header rules: names stripped and known names matched case-insensitively, none empty or
+    repeated, every required column present."""
     names = [str(c).strip() for c in columns]
     # known columns match whatever their case ("Score" is score) unless both spellings exist
     names = [n.lower() if n.lower() in COLUMNS and n.lower() not in names else n for n in names]
@@ -298,6 +292,20 @@ def check_columns(columns: dict[str, Sequence[Any]], *, source: str,
                                f"{', '.join(REQUIRED_COLUMNS)}; found: "
                                f"{', '.join(_show(n) for n in names) or 'none'})",
                                file=source)
+    return names, raw
+
+
+def check_columns(columns: dict[str, Sequence[Any]], *, source: str,
+                  score_scale: str = "unit") -> dict[str, list[Any]]:
+    """The rules of :func:`validate_columns` without pandas: validated columns as lists.
+
+    Same errors, same normalised values, same order (sorted by curve then compute, stably) and
+    the same column order as the frame :func:`validate_columns` builds from them. The fast
+    path of ``rlscale fit`` uses it to fit without importing pandas.
+    """
+    if score_scale not in SCORE_SCALES:
+        raise RlscaleError(f"unknown score scale '{score_scale}' (use unit or percent)")
+    names, raw = _named_columns(columns, source)
     n_rows = len(raw["curve"])
     if n_rows == 0:
         raise RlscaleError("no data rows (only a header)", file=source)
@@ -343,8 +351,6 @@ def check_columns(columns: dict[str, Sequence[Any]], *, source: str,
     if order != list(range(n_rows)):
         data = {name: [values[i] for i in order] for name, values in data.items()}
     return data
-
-
 
 
 def _extra_column(values: list[Any]) -> list[Any]:
