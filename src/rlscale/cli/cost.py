@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rlscale.econ.assumptions import default_text
-from rlscale.fmt import inert, quantity
+from rlscale.fmt import inert, printable, quantity
 
 ROUTE = {"rl": "train (RL)", "inference": "think longer"}
 JSON_HELP = "Print one JSON document on stdout instead of tables."
@@ -391,8 +391,8 @@ def _show_defaults(scenario: Optional[str], json_output: bool) -> None:
             out.print(Text(f"[{sec}]", style="bold"))
         value = f'"{item.value}"' if isinstance(item.value, str) else (
             "(no default)" if item.value is None else quantity(item.value))
-        line = Text(f"{key} = {value}")
-        line.append(f"   # {item.unit}; tag {item.tag}; {item.source}", style="dim")
+        line = Text(printable(f"{key} = {value}"))  # Text: no markup; printable: no controls
+        line.append(printable(f"   # {item.unit}; tag {item.tag}; {item.source}"), style="dim")
         out.print(line)
         out.print(Padding(Text(item.citation, style="italic"), (0, 0, 0, 4)))
         if item.range:
