@@ -533,3 +533,11 @@ def test_output_path_check_names_what_is_wrong(tmp_path):
         ro.chmod(0o500)
         with pytest.raises(RlscaleError, match="not writable"):
             check_output_path("-o", ro / "x.json")
+
+
+def test_deeply_nested_json_is_one_line(tmp_path, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    code, out, err = run(["fit", path], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "nested too deeply" in err

@@ -140,6 +140,9 @@ def _read_json_file(path: Path, name: str) -> dict[str, list[Any]]:
         msg = getattr(exc, "msg", str(exc))
         where = (f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else "")
         raise RlscaleError(f"malformed JSON: {msg}{where}", file=name) from None
+    except RecursionError:
+        raise RlscaleError("malformed JSON: nested too deeply (an observation file is a list of "
+                           "flat records)", file=name) from None
     if isinstance(doc, dict) and "observations" in doc:
         doc = doc["observations"]
     if not isinstance(doc, list):
