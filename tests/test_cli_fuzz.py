@@ -141,7 +141,7 @@ COST = {
 }
 SCENARIOS = st.sampled_from([None, "[hardware]\npue = 0.5\n", "x = [", "[training]\n"
                              "rl_fraction = 'a'\n", "a = 1\n" * 3, "[" * 2000,
-                             "[exchange]\nslope_ratio = 0.5\n"])
+                             "x = " + "[" * 100_000, "[exchange]\nslope_ratio = 0.5\n"])
 
 
 @FUZZ

@@ -251,6 +251,9 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         raise RlscaleError(f"{path}: cannot read scenario file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise RlscaleError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise RlscaleError(f"{path}: not a scenario file: nested too deeply (a scenario is "
+                           "[section] tables of key = value)") from None
     try:
         model = _scenario_model().model_validate(raw)
     except ValidationError as exc:
