@@ -162,8 +162,8 @@ def test_compare_unknown_curve_lists_ids(capsys):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--ratio", "0", "--factor", "10"], "ratio (RL slope / inference slope) must be finite and > 0"),
-    (["--ratio", "0.5", "--factor", "-1"], "factor must be finite and > 0"),
+    (["--ratio", "0", "--factor", "10"], "--ratio 0.0: must be > 0"),
+    (["--ratio", "0.5", "--factor", "-1"], "--factor -1.0: must be > 0"),
     (["--ratio", "0.5", "--factor", "10", "--from", "training"], "--from: unknown value"),
     (["--factor", "10"], "give --ratio R"),
     (["--ratio", "0.5", "--factor", "10", "--rl", "a"], "need DATA"),
@@ -326,3 +326,218 @@ def test_compare_headline_says_when_the_ratio_interval_includes_zero(tmp_path, c
     headline = " ".join(out.split())
     assert "the interval includes zero" in headline
     assert "orders of magnitude of RL compute" not in headline
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast start: the fit path reads plain columns and loads no pandas, with identical results
+
+@pytest.mark.parametrize("source, form", [("examples/rl-vs-inference.csv", "loglinear"),
+                                          ("examples/rl-vs-inference.json", "logistic"),
+                                          ("catalog:essay", "auto")])
+def test_fit_command_gives_what_the_api_gives(capsys, source, form):
+    import rlscale
+
+    src = source if source.startswith("catalog:") else str(ROOT / source)
+    code, out, err = run(["fit", src, "--form", form, "--bootstrap", "50", "--seed", "3",
+                          "--json"], capsys)
+    assert code == 0, err
+    api = rlscale.fit(src, form=form, bootstrap=50, seed=3).to_dict()
+    assert json.loads(out) == json.loads(json.dumps(api, allow_nan=False))
+
+
+def _top_modules_after(code: str) -> set[str]:
+    import subprocess
+    import sys as _sys
+
+    probe = (f"import sys\n{code}\n"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    proc = subprocess.run([_sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.split())
+
+
+def _cli(args: list[str]) -> str:
+    return ("from rlscale.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit as e:\n    assert e.code == 0, e.code")
+
+
+@pytest.mark.parametrize("code, absent", [
+    ("import rlscale.cli", {"pandas", "scipy", "matplotlib", "numpy"}),
+    (_cli(["exchange", "--ratio", "0.5", "--factor", "10"]), {"pandas", "scipy", "numpy"}),
+    (_cli(["catalog", "list"]), {"pandas", "scipy", "matplotlib"}),
+    (_cli(["fit", "examples/rl-vs-inference.csv", "-b", "20"]), {"pandas", "matplotlib"}),
+])
+def test_light_paths_do_not_import_heavy_modules(code, absent):
+    assert _top_modules_after(code) & absent == set()
+
+
+# ---------------------------------------------------------------------------------------------
+# Inert text, flag bounds, one spelling of the score scale, axis roles, Ctrl-C and OS errors
+
+HOSTILE = ["[/bold]", "[link=https://evil.example]x[/link]", "$\\frac{1}{$", ":warning:"]
+
+
+@pytest.mark.parametrize("cid", HOSTILE)
+def test_hostile_curve_ids_print_literally(tmp_path, capsys, cid):
+    path = tmp_path / "d.csv"
+    path.write_text(HEADER + "".join(f'"{cid}",rl,{10 ** i},{0.2 + 0.1 * i}\n' for i in range(4))
+                    + "".join(f"b,inference,{10 ** i},{0.1 + 0.2 * i}\n" for i in range(4)),
+                    encoding="utf-8")
+    code, out, err = run(["fit", path, "-b", "20"], capsys)
+    assert code == 0, err
+    assert cid in out
+    code, out, err = run(["compare", path, "--rl", cid, "--inference", "b", "-b", "20"], capsys)
+    assert code == 0, err
+    assert cid in out
+
+
+def test_control_characters_are_refused_with_row_and_column(tmp_path, capsys):
+    path = tmp_path / "d.json"
+    path.write_text('[{"curve": "a\\u001b]0;x\\u0007", "axis": "rl", "compute": 1, "score": 0.5}]',
+                    encoding="utf-8")
+    code, out, err = run(["fit", path], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "row 1, column 'curve'" in err and "\\x1b" in err
+    assert "\x1b" not in err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--seed", "-1"], "--seed -1: must be an integer from 0 to 4,294,967,295"),
+    (["--seed", str(2**32)], "--seed 4294967296"),
+    (["--bootstrap", "1e30"], "'--bootstrap'"),
+    (["--bootstrap", "-3"], "--bootstrap -3"),
+    (["--level", "1"], "--level 1.0: must be in [0.5, 0.999]"),
+    (["--at-score", "1.5"], "--at-score 1.5: must be in [0, 1]"),
+    (["--at-score", "140", "--score-scale", "percent"], "--at-score 140.0: must be in [0, 100]"),
+    (["--min-compute", "-1"], "--min-compute -1.0: must be > 0"),
+    (["--score-scale", "percentage"], "--score-scale: unknown value 'percentage'"),
+])
+def test_fit_flags_are_bounded_before_any_work(capsys, args, expected):
+    code, out, err = run(["fit", EXAMPLE, *args], capsys)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and expected in err, err
+
+
+def test_bootstrap_memory_is_estimated_and_refused(tmp_path, capsys):
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "".join(f"a,rl,{i + 1},{(i % 90) / 100}\n" for i in range(3000)),
+                    encoding="utf-8")
+    code, out, err = run(["fit", path, "--bootstrap", "1000000"], capsys)
+    assert (code, out) == (2, "")
+    assert "3,000 points" in err and "GiB of memory (limit 4 GiB)" in err
+
+
+def test_at_score_is_read_in_the_data_scale(capsys):
+    pct = str(ROOT / "examples" / "percent-scores.csv")
+    code, out, _ = run(["fit", pct, "--score-scale", "percent", "--at-score", "30", "-b", "20",
+                        "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["fits"][0]["at_score"] == pytest.approx(0.30)
+    code, out, _ = run(["fit", pct, "--score-scale", "percent", "--at-score", "30", "-b", "20"],
+                       capsys)
+    assert "slope at score 30.0%" in out
+
+
+def test_percent_errors_name_the_one_flag(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + "a,rl,1,40\na,rl,10,50\n", encoding="utf-8")
+    code, _, err = run(["fit", path], capsys)
+    assert code == 2 and "--score-scale percent" in err and "--percent " not in err
+
+
+def test_compare_refuses_curves_in_the_wrong_role(capsys):
+    code, out, err = run(["compare", EXAMPLE, "--rl", "toy-inference", "--inference", "toy-rl"],
+                         capsys)
+    assert (code, out) == (2, "")
+    assert "--rl toy-inference: that curve's axis is 'inference', not 'rl'" in err
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
+    code = ("import os, signal, threading, time\n"
+            "import rlscale.fitting.columns as c\n"
+            "orig = c.fit_columns\n"
+            "def slow(*a, **k):\n"
+            "    os.kill(os.getpid(), signal.SIGINT); time.sleep(5)\n"
+            "c.fit_columns = slow\n"
+            "from rlscale.cli import main\n"
+            f"main(['fit', {EXAMPLE!r}])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 130
+    assert proc.stderr == "rlscale: interrupted\n"
+
+
+def test_eof_inside_a_command_is_not_an_abort(monkeypatch, capsys):
+    import rlscale.fitting.columns as c
+
+    def truncated(*args, **kwargs):
+        raise EOFError("Ran out of input")
+
+    monkeypatch.setattr(c, "fit_columns", truncated)
+    code, out, err = run(["fit", EXAMPLE], capsys)
+    assert code == 2 and "aborted" not in err
+    assert err.startswith("rlscale: error: unexpected end of input") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("errno_name", ["ENOSPC", "EACCES", "EROFS", "ENOTDIR"])
+def test_os_errors_of_the_user_world_are_one_line(monkeypatch, capsys, errno_name):
+    import errno as errno_mod
+
+    import rlscale.fitting.columns as c
+
+    num = getattr(errno_mod, errno_name)
+
+    def fails(*args, **kwargs):
+        raise OSError(num, os.strerror(num), "/some/out.json")
+
+    monkeypatch.setattr(c, "fit_columns", fails)
+    code, out, err = run(["fit", EXAMPLE], capsys)
+    assert code == 2
+    assert err == f"rlscale: error: /some/out.json: {os.strerror(num)}" + (
+        " (free some space and run again)" if errno_name == "ENOSPC" else "") + "\n"
+
+
+def test_command_map_names_every_registered_command():
+    import typer
+
+    import rlscale.cli as cli
+
+    for name, module in cli.COMMANDS.items():
+        app = cli.build_app(name)
+        names = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+        assert name in names, (name, module)
+    full = cli.build_app()
+    every = {c.name for c in full.registered_commands} | {g.name for g in full.registered_groups}
+    assert every == set(cli.COMMANDS)
+    assert isinstance(full, typer.Typer)
+
+
+def test_output_path_check_names_what_is_wrong(tmp_path):
+    from rlscale.cli._common import check_output_path
+    from rlscale.errors import RlscaleError
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert check_output_path("-o", tmp_path / "new" / "sub", directory=True) == \
+        tmp_path / "new" / "sub"
+    with pytest.raises(RlscaleError, match="'.*afile' is a file, not a folder"):
+        check_output_path("-o", afile / "sub", directory=True)
+    with pytest.raises(RlscaleError, match="is a file"):
+        check_output_path("-o", afile, directory=True)
+    with pytest.raises(RlscaleError, match="is a folder"):
+        check_output_path("-o", tmp_path)
+    if os.geteuid() != 0:  # root may write anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        with pytest.raises(RlscaleError, match="not writable"):
+            check_output_path("-o", ro / "x.json")
+
+
+def test_deeply_nested_json_is_one_line(tmp_path, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    code, out, err = run(["fit", path], capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "nested too deeply" in err

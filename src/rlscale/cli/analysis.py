@@ -5,8 +5,9 @@
     rlscale exchange --ratio R --factor F [--from rl] [--to inference] [--json]
     rlscale exchange DATA --rl ID --inference ID --factor F [--json]
 
-DATA is a CSV/JSON/Parquet file, ``catalog:ID`` or a lab run directory. scipy, numpy and pandas
-are imported inside the commands so that ``rlscale --help`` stays fast.
+DATA is a CSV/JSON/Parquet file, ``catalog:ID`` or a lab run directory. Flags are checked before
+any file is read; scipy, numpy and pandas are imported inside the commands (``exchange --ratio``
+imports none of them) so that ``rlscale --help`` and formula-only commands stay fast.
 """
 
 from __future__ import annotations
@@ -18,55 +19,90 @@ import typer
 
 JSON_HELP = "Print one JSON document on stdout instead of tables."
 DATA_HELP = "Observations: a .csv/.json/.parquet file, catalog:ID, or a lab run directory."
-SCALE_HELP = "Scores in the data are fractions in [0, 1] (unit) or percentages (percent)."
+SCALE_HELP = ("Scores in the data are fractions in [0, 1] (unit) or percentages (percent); "
+              "--at-score and printed scores use the same scale.")
+LEVEL_HELP = "Confidence level of the intervals, from 0.5 to 0.999."
 
 # Options shared by fit, compare and exchange, declared once (typer reads the Annotated metadata).
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")]
-BootstrapOpt = Annotated[int, typer.Option("--bootstrap", "-b", help="Number of resamples.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling "
+                                                     "(0 to 2**32-1).")]
+BootstrapOpt = Annotated[int, typer.Option("--bootstrap", "-b",
+                                           help="Number of resamples (0 to 1,000,000).")]
 ScoreScaleOpt = Annotated[str, typer.Option("--score-scale", help=SCALE_HELP)]
+LevelOpt = Annotated[float, typer.Option("--level", help=LEVEL_HELP)]
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
-AXES = ("rl", "inference", "pretrain")
 AXIS_NAMES = {"rl": "RL", "inference": "inference", "pretrain": "pre-training"}
+SCORE_SCALES = ("unit", "percent")
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], flag: str) -> str:
     from rlscale.errors import RlscaleError
+    from rlscale.fmt import printable
 
     if value not in allowed:
-        raise RlscaleError(f"{flag}: unknown value '{value}' (use one of: {', '.join(allowed)})")
+        raise RlscaleError(f"{flag}: unknown value '{printable(value)}' (use one of: "
+                           f"{', '.join(allowed)})")
     return value
 
 
-def _load(data: str, curves: list[str], score_scale: str):
-    """Read and validate DATA, then keep the asked-for curves (unknown ids list the available)."""
-    from rlscale.data import read_observations, select_curves
+def _check_fit_flags(seed: int, bootstrap: int, level: float, at_score: float | None,
+                     score_scale: str) -> float | None:
+    """Bounds of the flags every fitting command takes; returns --at-score as a fraction.
 
-    _check_choice(score_scale, ("unit", "percent"), "--score-scale")
-    obs = read_observations(data, score_scale=score_scale)
-    return select_curves(obs, curves or None, source=data)
+    --at-score is read in the data's scale: 0.4 on unit data, 40 with --score-scale percent.
+    """
+    from rlscale.cli._common import LEVEL_RANGE, check_bootstrap, check_float, check_seed
 
-
-def _at_score(at_score: float | None, score_scale: str) -> float | None:
-    """--at-score is given in the same scale as the data's scores."""
+    _check_choice(score_scale, SCORE_SCALES, "--score-scale")
+    check_seed(seed)
+    check_bootstrap(bootstrap)
+    check_float("--level", level, *LEVEL_RANGE)
     if at_score is None:
         return None
-    return at_score / 100.0 if score_scale == "percent" else at_score
+    top = 100.0 if score_scale == "percent" else 1.0
+    unit = " (--score-scale percent)" if score_scale == "percent" else (
+        " (scores are fractions; give --score-scale percent for percentages)")
+    try:
+        check_float("--at-score", at_score, 0.0, top)
+    except Exception as exc:
+        from rlscale.errors import RlscaleError
+
+        raise RlscaleError(f"{exc}{unit}") from None
+    return at_score / top
 
 
-def _multiplier(x: float) -> str:
-    """A compute multiplier for people: 3.16, 100, 31,623, 1e+12."""
-    if not math.isfinite(x):
-        return "n/a"
-    if x < 1000:
-        return f"{x:.3g}"
-    if x < 1e7:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+def _load(data: str, curves: list[str], score_scale: str) -> dict[str, list]:
+    """Read and validate DATA as columns (no pandas), then keep the asked-for curves (unknown
+    ids list the available)."""
+    from rlscale.data.io import read_columns, select_columns
+
+    columns = read_columns(data, score_scale=score_scale)
+    return select_columns(columns, curves or None, source=data)
+
+
+def _check_memory(columns: dict[str, list], form: str, bootstrap: int) -> None:
+    """Refuse, before fitting, a bootstrap whose arrays would not fit in memory."""
+    from collections import Counter
+
+    from rlscale.cli._common import check_bootstrap_memory
+    from rlscale.forms import FORMS
+
+    n_params = max((f.n_params for f in FORMS.values()) if form == "auto" or form not in FORMS
+                   else (FORMS[form].n_params,))
+    biggest = Counter(columns["curve"]).most_common(1)
+    if biggest:
+        check_bootstrap_memory(bootstrap, biggest[0][1], n_params, curve=biggest[0][0])
 
 
 def _print_warnings(out, warnings: list[str]) -> None:
+    from rich.text import Text
+
+    from rlscale.fmt import printable
+
     for w in warnings:
-        out.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        line = Text("warning:", style="yellow")
+        line.append(f" {printable(w)}")
+        out.print(line, highlight=False)
 
 
 def fit_command(
@@ -86,16 +122,23 @@ def fit_command(
                                              help="Score at which to state the slope per decade "
                                                   "(same scale as the data; default: middle of "
                                                   "the observed range)."),
+    level: LevelOpt = 0.95,
     score_scale: ScoreScaleOpt = "unit",
     json_output: JsonOpt = False,
 ) -> None:
     """Fit a curve to each observed curve: parameters and the slope per decade with CIs."""
-    from rlscale.fitting import fit
+    from rlscale.cli._common import check_float
 
-    obs = _load(data, curve or [], score_scale)
-    results = fit(obs, curves=curve or None, form=form, bootstrap=bootstrap, seed=seed,
-                  min_compute=min_compute, max_compute=max_compute,
-                  at_score=_at_score(at_score, score_scale))
+    score = _check_fit_flags(seed, bootstrap, level, at_score, score_scale)
+    check_float("--min-compute", min_compute, 0.0, lo_open=True)
+    check_float("--max-compute", max_compute, 0.0, lo_open=True)
+    columns = _load(data, curve or [], score_scale)
+    _check_memory(columns, form, bootstrap)
+    from rlscale.fitting.columns import fit_columns
+
+    results = fit_columns(columns, curves=list(dict.fromkeys(curve)) if curve else None,
+                          form=form, bootstrap=bootstrap, seed=seed, min_compute=min_compute,
+                          max_compute=max_compute, at_score=score, level=level)
     if json_output:
         from rlscale.cli._common import print_json
 
@@ -104,23 +147,37 @@ def fit_command(
     from rlscale.cli._common import console
 
     out = console()
-    out.print(results)
+    out.print(results.table(score_scale))
     out.print(f"slopes are in percentage points of score per 10x compute; {bootstrap} "
               f"resamples, seed {seed}; --json for machine-readable output", highlight=False)
 
 
 def _fit_pair(data: str, rl: str, inference: str, forms: tuple[str, str], seed: int,
-              bootstrap: int, at_score: float | None, score_scale: str):
-    """Fit the RL and the inference curve (each with its own form) from one table."""
+              bootstrap: int, at_score: float | None, score_scale: str, level: float = 0.95):
+    """Fit the RL and the inference curve (each with its own form) from one table.
+
+    Refuses, with one line, a curve whose ``axis`` column is not the role it is given.
+    """
     from rlscale.errors import RlscaleError
-    from rlscale.fitting import fit
+    from rlscale.fmt import printable
 
     if rl == inference:
-        raise RlscaleError(f"--rl and --inference name the same curve '{rl}'")
-    obs = _load(data, [rl, inference], score_scale)
-    # fit() seeds each curve from (seed, curve id), so fitting them one at a time is the same
-    fits = [fit(obs, curves=[cid], form=form, bootstrap=bootstrap, seed=seed,
-                at_score=at_score)[cid] for cid, form in zip((rl, inference), forms)]
+        raise RlscaleError(f"--rl and --inference name the same curve '{printable(rl)}'")
+    columns = _load(data, [rl, inference], score_scale)
+    for cid, role in ((rl, "rl"), (inference, "inference")):
+        axes = sorted({a for c, a in zip(columns["curve"], columns["axis"]) if c == cid})
+        if axes != [role]:
+            raise RlscaleError(f"--{role} {printable(cid)}: that curve's axis is "
+                               f"'{'/'.join(axes)}', not '{role}' (give an {role} curve, or "
+                               "fix its axis column)", file=data)
+    for form in set(forms):
+        _check_memory(columns, form, bootstrap)
+    from rlscale.fitting.columns import fit_columns
+
+    # each curve is seeded from (seed, curve id), so fitting them one at a time is the same
+    fits = [fit_columns(columns, curves=[cid], form=form, bootstrap=bootstrap, seed=seed,
+                        at_score=at_score, level=level)[cid]
+            for cid, form in zip((rl, inference), forms)]
     return fits[0], fits[1]
 
 
@@ -141,16 +198,18 @@ def compare_command(
                                              help="Score at which both slopes are taken (same "
                                                   "scale as the data; default: middle of the "
                                                   "overlap of the two score ranges)."),
+    level: LevelOpt = 0.95,
     score_scale: ScoreScaleOpt = "unit",
     json_output: JsonOpt = False,
 ) -> None:
     """Compare RL and inference slopes: ratio with CI and equivalent compute multipliers."""
+    score = _check_fit_flags(seed, bootstrap, level, at_score, score_scale)
+    forms = (rl_form or form, inference_form or form)
+    fit_rl, fit_inf = _fit_pair(data, rl, inference, forms, seed, bootstrap, score, score_scale,
+                                level)
     from rlscale.convert import compare
 
-    score = _at_score(at_score, score_scale)
-    forms = (rl_form or form, inference_form or form)
-    fit_rl, fit_inf = _fit_pair(data, rl, inference, forms, seed, bootstrap, score, score_scale)
-    result = compare(fit_rl, fit_inf, at_score=score)
+    result = compare(fit_rl, fit_inf, at_score=score, level=level)
     if json_output:
         from rlscale.cli._common import print_json
 
@@ -159,42 +218,21 @@ def compare_command(
     from rlscale.cli._common import console
 
     out = console()
-    out.print(_headline(result), highlight=False)
-    out.print(result)
+    out.print(result.headline(score_scale), highlight=False, markup=False)
+    out.print(result.table(score_scale))
     _print_warnings(out, [f"{f.curve}: {w}" for f in (fit_rl, fit_inf) for w in f.warnings])
-
-
-def _headline(result) -> str:
-    """One sentence with the ratio, its interval and what it means in multipliers."""
-    r = result.slope_ratio
-    pct = int(round(result.level * 100))
-    if math.isfinite(r.ci_low) and math.isfinite(r.ci_high):
-        ci = f"{pct}% CI {r.ci_low:.2f} to {r.ci_high:.2f}"
-    else:
-        ci = "no interval: see the warnings"
-    text = (f"RL slope / inference slope = {r.value:.2f} ({ci}) at score "
-            f"{result.at_score:.2f}")
-    if math.isfinite(r.ci_low) and r.ci_low <= 0 < r.ci_high:
-        # a ratio that may be zero gives no usable exchange rate (1/ratio is unbounded)
-        return text + (": the interval includes zero, so these data cannot tell the RL slope "
-                       "from flat and give no exchange rate.")
-    if r.value > 0:
-        ten = next((e for e in result.equivalents if e["inference_factor"] == 10), None)
-        text += (f": one order of magnitude of inference compute is worth "
-                 f"{1 / r.value:.2g} orders of magnitude of RL compute")
-        if ten is not None:
-            text += f" (10x inference ≈ {_multiplier(ten['rl_factor'])}x RL)"
-    return text + "."
 
 
 def exchange_command(
     data: Optional[str] = typer.Argument(None, metavar="[DATA]",
                                          help="Optional: fit the ratio from DATA with --rl and "
                                               "--inference instead of giving --ratio."),
-    factor: float = typer.Option(..., "--factor", help="Compute multiplier on the --from axis."),
+    factor: float = typer.Option(..., "--factor", help="Compute multiplier on the --from axis "
+                                                       "(> 0)."),
     ratio: Optional[float] = typer.Option(None, "--ratio",
                                           help="Slope ratio s_RL / s_inference (inference "
-                                               "orders of magnitude per RL order of magnitude)."),
+                                               "orders of magnitude per RL order of magnitude; "
+                                               "> 0)."),
     from_axis: str = typer.Option("rl", "--from", help="Axis of --factor: rl, inference, "
                                                         "pretrain."),
     to_axis: str = typer.Option("inference", "--to", help="Axis to express it on."),
@@ -206,47 +244,34 @@ def exchange_command(
     inference: Optional[str] = typer.Option(None, "--inference", metavar="ID",
                                             help="Inference curve id in DATA."),
     form: str = typer.Option("loglinear", "--form", "-f", help="Curve form when fitting DATA."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap when fitting DATA."),
-    bootstrap: int = typer.Option(1000, "--bootstrap", "-b", help="Resamples when fitting DATA."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap when fitting DATA "
+                                               "(0 to 2**32-1)."),
+    bootstrap: int = typer.Option(1000, "--bootstrap", "-b",
+                                  help="Resamples when fitting DATA (0 to 1,000,000)."),
     score_scale: ScoreScaleOpt = "unit",
     json_output: JsonOpt = False,
 ) -> None:
     """Convert a compute multiplier between RL, inference and pre-training."""
-    from rlscale.convert import DEFAULT_PRETRAIN_INFERENCE_OOM, exchange
-    from rlscale.errors import RlscaleError
+    from rlscale.cli._common import check_float
+    from rlscale.convert.exchange import (AXES, DEFAULT_PRETRAIN_INFERENCE_OOM, exchange,
+                                          exchange_interval)
 
     _check_choice(from_axis, AXES, "--from")
     _check_choice(to_axis, AXES, "--to")
+    check_float("--factor", factor, 0.0, lo_open=True)
+    check_float("--ratio", ratio, 0.0, lo_open=True)
+    check_float("--pretrain-rate", pretrain_rate, 0.0, lo_open=True)
     rate = DEFAULT_PRETRAIN_INFERENCE_OOM if pretrain_rate is None else pretrain_rate
-    doc: dict = {}
-    if data is None:
-        if ratio is None:
-            raise RlscaleError("give --ratio R, or DATA with --rl ID --inference ID to fit it")
-        if rl or inference:
-            raise RlscaleError("--rl/--inference need DATA to fit the ratio from")
-        ratio_low = ratio_high = math.nan
-        doc["ratio_source"] = "given"
-    else:
-        if ratio is not None:
-            raise RlscaleError("give either --ratio or DATA with --rl/--inference, not both")
-        if not (rl and inference):
-            raise RlscaleError("with DATA, give both --rl ID and --inference ID")
-        from rlscale.convert import compare
-
-        cmp = compare(*_fit_pair(data, rl, inference, (form, form), seed, bootstrap, None,
-                                 score_scale))
-        ratio, ratio_low, ratio_high = (cmp.slope_ratio.value, cmp.slope_ratio.ci_low,
-                                        cmp.slope_ratio.ci_high)
-        doc["ratio_source"] = f"fitted: {rl} vs {inference} in {data}"
-        doc["ratio_ci"] = cmp.slope_ratio.to_dict()
+    ratio, ratio_low, ratio_high, doc = _exchange_ratio(data, ratio, rl, inference, form, seed,
+                                                        bootstrap, score_scale)
     value = exchange(factor, ratio=ratio, from_=from_axis, to=to_axis,
                      pretrain_inference_oom=rate)
-    ends = [exchange(factor, ratio=r, from_=from_axis, to=to_axis, pretrain_inference_oom=rate)
-            for r in (ratio_low, ratio_high) if math.isfinite(r) and r > 0]
+    low, high = exchange_interval(factor, ratio_low=ratio_low, ratio_high=ratio_high,
+                                  from_=from_axis, to=to_axis, pretrain_inference_oom=rate)
     doc = {"factor": factor, "from": from_axis, "to": to_axis, "equivalent_factor": value,
            "ratio": ratio, "pretrain_inference_oom": rate, **doc}
-    if len(ends) == 2:
-        doc["equivalent_factor_ci_low"], doc["equivalent_factor_ci_high"] = min(ends), max(ends)
+    if math.isfinite(low) and math.isfinite(high):
+        doc["equivalent_factor_ci_low"], doc["equivalent_factor_ci_high"] = low, high
     if json_output:
         from rlscale.cli._common import print_json
 
@@ -255,23 +280,50 @@ def exchange_command(
     _print_exchange(doc)
 
 
+def _exchange_ratio(data, ratio, rl, inference, form, seed, bootstrap, score_scale):
+    """The slope ratio of ``exchange``: given (--ratio) or fitted from DATA (--rl/--inference).
+
+    Returns ``(ratio, ci_low, ci_high, doc)``; *doc* names where the ratio came from.
+    """
+    from rlscale.errors import RlscaleError
+
+    if data is None:
+        if ratio is None:
+            raise RlscaleError("give --ratio R, or DATA with --rl ID --inference ID to fit it")
+        if rl or inference:
+            raise RlscaleError("--rl/--inference need DATA to fit the ratio from")
+        return ratio, math.nan, math.nan, {"ratio_source": "given"}
+    if ratio is not None:
+        raise RlscaleError("give either --ratio or DATA with --rl/--inference, not both")
+    if not (rl and inference):
+        raise RlscaleError("with DATA, give both --rl ID and --inference ID")
+    _check_fit_flags(seed, bootstrap, 0.95, None, score_scale)
+    from rlscale.convert import compare
+
+    est = compare(*_fit_pair(data, rl, inference, (form, form), seed, bootstrap, None,
+                             score_scale)).slope_ratio
+    return est.value, est.ci_low, est.ci_high, {
+        "ratio_source": f"fitted: {rl} vs {inference} in {data}", "ratio_ci": est.to_dict()}
+
+
 def _print_exchange(doc: dict) -> None:
     from rich.table import Table
 
     from rlscale.cli._common import console
+    from rlscale.fmt import inert, multiplier
 
     out = console()
-    line = (f"{_multiplier(doc['factor'])}x {AXIS_NAMES[doc['from']]} compute ≈ "
-            f"{_multiplier(doc['equivalent_factor'])}x {AXIS_NAMES[doc['to']]} compute")
+    line = (f"{multiplier(doc['factor'])}x {AXIS_NAMES[doc['from']]} compute ≈ "
+            f"{multiplier(doc['equivalent_factor'])}x {AXIS_NAMES[doc['to']]} compute")
     if "equivalent_factor_ci_low" in doc:
-        line += (f" (95% CI {_multiplier(doc['equivalent_factor_ci_low'])}x to "
-                 f"{_multiplier(doc['equivalent_factor_ci_high'])}x)")
+        line += (f" (95% CI {multiplier(doc['equivalent_factor_ci_low'])}x to "
+                 f"{multiplier(doc['equivalent_factor_ci_high'])}x)")
     out.print(line, highlight=False)
     table = Table(title_justify="left")
     for name in ("quantity", "value"):
         table.add_column(name)
     table.add_row("slope ratio (inference OOM per RL OOM)", f"{doc['ratio']:.3g}")
-    table.add_row("ratio from", doc["ratio_source"])
+    table.add_row("ratio from", inert(doc["ratio_source"]))
     if "pretrain" in (doc["from"], doc["to"]):
         table.add_row("inference OOM per pre-training OOM", f"{doc['pretrain_inference_oom']:g}")
     out.print(table)

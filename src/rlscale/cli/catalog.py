@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import typer
 
+from rlscale.fmt import inert, plain
+
 JSON_HELP = "Print one JSON document on stdout instead of a table."
-
-
-def _fmt(x: float) -> str:
-    return "" if x != x else f"{x:g}"
 
 
 def list_entries(json_output: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
@@ -37,7 +35,7 @@ def list_entries(json_output: bool = typer.Option(False, "--json", help=JSON_HEL
     for name in ("id", "kind", "curves", "title"):
         table.add_column(name, overflow="fold")
     for e in entries:
-        table.add_row(e.id, e.kind, str(len(e.curves)), e.title)
+        table.add_row(inert(e.id), e.kind, str(len(e.curves)), inert(e.title))
     out = console()
     out.print(table)
     out.print("citations and rows: rlscale catalog show ID (or --json)", highlight=False)
@@ -74,37 +72,43 @@ def show_entry(entry_id: str = typer.Argument(..., metavar="ID", help="Catalog i
 
         print_json(doc)
         return
+    _print_entry(entry, frame if entry.kind == "observations" else curves)
+
+
+def _print_entry(entry, rows) -> None:
+    """Title, citation, description, then the rows (observations or parametric curves)."""
     from rich.table import Table
 
     from rlscale.cli._common import console
 
     out = console()
-    out.print(f"[bold]{entry.id}[/bold] — {entry.title}", highlight=False)
-    out.print(f"citation: {entry.citation}", highlight=False)
-    out.print(entry.description, highlight=False)
+    out.print(f"[bold]{inert(entry.id)}[/bold] — {inert(entry.title)}", highlight=False)
+    out.print(f"citation: {inert(entry.citation)}", highlight=False)
+    out.print(inert(entry.description), highlight=False)
     table = Table(show_lines=False)
     if entry.kind == "observations":
         for name in ("curve", "axis", "compute", "unit", "score", "benchmark", "model",
                      "provenance", "note"):
             table.add_column(name, overflow="fold",
                              justify="right" if name in ("compute", "score") else "left")
-        for r in frame.itertuples(index=False):
-            table.add_row(r.curve, r.axis, _fmt(r.compute), r.compute_unit, _fmt(r.score),
-                          r.benchmark, r.model, r.provenance, r.note)
+        for r in rows.itertuples(index=False):
+            table.add_row(*(inert(x) for x in (r.curve, r.axis, plain(r.compute), r.compute_unit,
+                                                plain(r.score), r.benchmark, r.model,
+                                                r.provenance, r.note)))
         out.print(table)
-        out.print(f"use it as: rlscale fit catalog:{entry.id}", highlight=False)
-    else:
-        for name in ("curve", "form", "C_mid", "B", "A", "axis", "unit", "provenance", "note"):
-            table.add_column(name, overflow="fold")
-        for c in curves:
-            p = c.params
-            table.add_row(c.curve, c.form, _fmt(p["C_mid"]), _fmt(p["B"]), _fmt(p["A"]), c.axis,
-                          c.compute_unit, c.provenance, c.note)
-        out.print(table)
-        if entry.kind == "parametric":
-            out.print("not stated by the source (pass your own to evaluate pass rates): "
-                      + ", ".join(sorted({u for c in curves for u in c.unstated})),
-                      highlight=False)
+        out.print(f"use it as: rlscale fit catalog:{inert(entry.id)}", highlight=False)
+        return
+    for name in ("curve", "form", "C_mid", "B", "A", "axis", "unit", "provenance", "note"):
+        table.add_column(name, overflow="fold")
+    for c in rows:
+        p = c.params
+        table.add_row(*(inert(x) for x in (c.curve, c.form, plain(p["C_mid"]), plain(p["B"]),
+                                            plain(p["A"]), c.axis, c.compute_unit,
+                                            c.provenance, c.note)))
+    out.print(table)
+    if entry.kind == "parametric":
+        out.print("not stated by the source (pass your own to evaluate pass rates): "
+                  + ", ".join(sorted({u for c in rows for u in c.unstated})), highlight=False)
 
 
 def validate(directory: str = typer.Option(None, "--dir", metavar="DIR",

@@ -8,13 +8,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rlscale.convert.exchange import exchange_interval
 from rlscale.errors import RlscaleError
 from rlscale.estimate import Estimate
 from rlscale.fitting.bootstrap import percentile_ci
-from rlscale.fitting.result import FitResult, _fmt
+from rlscale.fitting.result import FitResult
+from rlscale.fmt import inert, printable, score, sig
 from rlscale.jsonable import clean_json
 
 DEFAULT_FACTORS = (3, 10, 30, 100, 1000)
+
+
+def _z(level: float) -> float:
+    """Two-sided normal quantile of *level*: ``scipy.special.ndtri`` is ``scipy.stats.norm.ppf``
+    without importing scipy.stats (about a second of start-up)."""
+    from scipy.special import ndtri
+
+    return float(ndtri(0.5 + level / 2))
 
 
 def fieller_interval(num: float, den: float, var_num: float, var_den: float,
@@ -33,9 +43,7 @@ def fieller_interval(num: float, den: float, var_num: float, var_den: float,
         ``kind`` is ``"bounded"``, ``"exclusive"`` (the complement of an interval: two rays,
         returned as ``-inf, inf``) or ``"unbounded"`` (the whole line).
     """
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + level / 2))
+    z = _z(level)
     a = den * den - z * z * var_den
     b = num * den - z * z * cov
     c = num * num - z * z * var_num
@@ -53,13 +61,11 @@ def fieller_interval(num: float, den: float, var_num: float, var_den: float,
 def _delta_interval(num: float, den: float, var_num: float, var_den: float,
                     level: float) -> tuple[float, float]:
     """Delta-method interval: ρ ± z·|ρ|·sqrt(var_num/num² + var_den/den²), zero covariance."""
-    from scipy.stats import norm
-
     if num == 0 or den == 0:
         return math.nan, math.nan
     rho = num / den
     se = abs(rho) * math.sqrt(var_num / num ** 2 + var_den / den ** 2)
-    z = float(norm.ppf(0.5 + level / 2))
+    z = _z(level)
     return rho - z * se, rho + z * se
 
 
@@ -119,21 +125,54 @@ class Comparison:
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
+    def headline(self, score_scale: str = "unit") -> str:
+        """One sentence with the ratio, its interval and what it means in multipliers.
+
+        The one owner of a comparison's headline sentence (``rlscale compare`` prints it).
+        Plain text, not rich markup.
+        """
+        from rlscale.fmt import multiplier, score
+
+        r = self.slope_ratio
+        pct = int(round(self.level * 100))
+        if math.isfinite(r.ci_low) and math.isfinite(r.ci_high):
+            ci = f"{pct}% CI {r.ci_low:.2f} to {r.ci_high:.2f}"
+        else:
+            ci = "no interval: see the warnings"
+        at = score(self.at_score, score_scale, digits=2 if score_scale == "unit" else 3)
+        text = f"RL slope / inference slope = {r.value:.2f} ({ci}) at score {at}"
+        if math.isfinite(r.ci_low) and r.ci_low <= 0 < r.ci_high:
+            # a ratio that may be zero gives no usable exchange rate (1/ratio is unbounded)
+            return text + (": the interval includes zero, so these data cannot tell the RL "
+                           "slope from flat and give no exchange rate.")
+        if r.value > 0:
+            ten = next((e for e in self.equivalents if e["inference_factor"] == 10), None)
+            text += (f": one order of magnitude of inference compute is worth "
+                     f"{1 / r.value:.2g} orders of magnitude of RL compute")
+            if ten is not None:
+                text += f" (10x inference ≈ {multiplier(ten['rl_factor'])}x RL)"
+        return text + "."
+
     def __rich__(self):
+        return self.table()
+
+    def table(self, score_scale: str = "unit"):
+        """The rich rendering: slopes, ratios and multipliers; the score in *score_scale*."""
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
         pct = int(round(self.level * 100))
-        t = Table(title=f"{self.rl_curve} (RL) vs {self.inference_curve} (inference), "
-                        f"slopes at score {self.at_score:.3f}", title_justify="left")
+        t = Table(title=f"{inert(self.rl_curve)} (RL) vs {inert(self.inference_curve)} "
+                        f"(inference), slopes at score {score(self.at_score, score_scale)}",
+                  title_justify="left")
         t.add_column("quantity")
         t.add_column("value", justify="right")
         t.add_column(f"{pct}% CI", justify="right")
 
         def row(label, e, scale=1.0, unit=""):
-            t.add_row(label, f"{_fmt(scale * e.value, 3)}{unit}",
-                      f"[{_fmt(scale * e.ci_low, 3)}, {_fmt(scale * e.ci_high, 3)}]")
+            t.add_row(label, f"{sig(scale * e.value, 3)}{unit}",
+                      f"[{sig(scale * e.ci_low, 3)}, {sig(scale * e.ci_high, 3)}]")
 
         row("RL slope", self.rl_slope, 100, " pp/decade")
         row("inference slope", self.inference_slope, 100, " pp/decade")
@@ -145,9 +184,10 @@ class Comparison:
         m.add_column("RL ×", justify="right")
         m.add_column(f"{pct}% CI", justify="right")
         for e in self.equivalents:
-            m.add_row(f"{e['inference_factor']:g}", _fmt(e["rl_factor"], 3),
-                      f"[{_fmt(e['rl_factor_ci_low'], 3)}, {_fmt(e['rl_factor_ci_high'], 3)}]")
-        return Group(t, m, *[Text(f"warning: {w}", style="yellow") for w in self.warnings])
+            m.add_row(f"{e['inference_factor']:g}", sig(e["rl_factor"], 3),
+                      f"[{sig(e['rl_factor_ci_low'], 3)}, {sig(e['rl_factor_ci_high'], 3)}]")
+        return Group(t, m, *[Text(f"warning: {printable(w)}", style="yellow")
+                             for w in self.warnings])
 
 
 def _default_score(rl: FitResult, inf: FitResult, warnings: list[str]) -> float:
@@ -165,14 +205,6 @@ def _root(factor: float, ratio: float) -> float:
         return math.nan
     e = math.log10(factor) / ratio
     return math.inf if e > 308 else 10.0 ** e
-
-
-def _power_ci(factor: float, lo_ratio: float, hi_ratio: float) -> tuple[float, float]:
-    """CI of factor ** (1/ratio) from the ratio's CI (monotone in the ratio when ratio > 0)."""
-    if not (math.isfinite(lo_ratio) and math.isfinite(hi_ratio)) or lo_ratio <= 0:
-        return math.nan, math.nan
-    a, b = _root(factor, hi_ratio), _root(factor, lo_ratio)
-    return min(a, b), max(a, b)
 
 
 def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
@@ -211,28 +243,55 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
             warnings.append(f"curve '{fr.curve}' is not identifiable under its {fr.form} fit")
     if at_score is None:
         at_score = _default_score(rl, inference, warnings)
-    s_rl, d_rl, c_rl = rl.slope_at_score(at_score)
-    s_inf, d_inf, c_inf = inference.slope_at_score(at_score)
-    for fr, c in ((rl, c_rl), (inference, c_inf)):
-        reached = float(fr.form_obj.evaluate(np.log10(c), fr.param_values))
-        if abs(reached - at_score) > 1e-6:
-            warnings.append(f"curve '{fr.curve}' does not reach score {at_score:.3g} inside its "
-                            f"observed compute range: its slope is taken at compute {c:.4g} "
-                            f"(score {reached:.3g})")
+    (s_rl, d_rl), (s_inf, d_inf) = (_slope_at(fr, at_score, warnings) for fr in (rl, inference))
     s_rl = Estimate(s_rl.value, *percentile_ci(d_rl, level), level)
     s_inf = Estimate(s_inf.value, *percentile_ci(d_inf, level), level)
     value = s_rl.value / s_inf.value if s_inf.value != 0 else math.nan
     if not math.isfinite(value):
         raise RlscaleError(f"curve '{inference.curve}' has zero slope at score {at_score:.3g}: "
                            "the slope ratio is undefined")
+    b_lo, b_hi, f_lo, f_hi, d_lo, d_hi = _ratio_intervals(
+        rl, inference, s_rl.value, s_inf.value, d_rl, d_inf, level, warnings)
+    ratio = Estimate(value, b_lo, b_hi, level)
+    fieller = Estimate(value, f_lo, f_hi, level)
+    delta = Estimate(value, d_lo, d_hi, level)
+    if value > 0:
+        inv_lo, inv_hi = ((1 / b_hi, 1 / b_lo) if b_lo > 0 and math.isfinite(b_hi)
+                          else (math.nan, math.nan))
+        oom = Estimate(1 / value, inv_lo, inv_hi, level)
+    else:
+        warnings.append("the slope ratio is not positive: RL compute does not buy the same gain "
+                        "as inference here, so there are no equivalent multipliers")
+        oom = Estimate(math.nan, math.nan, math.nan, level)
+    equivalents = _equivalents(value, factors, b_lo, b_hi)
+    return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
+                      oom, equivalents, level, warnings, delta)
+
+
+def _slope_at(fr: FitResult, at_score: float, warnings: list[str]):
+    """A fit's slope and bootstrap slopes at *at_score*, warning when the curve does not reach
+    that score inside its observed compute range (the slope is then taken at the nearest end)."""
+    s, draws, c = fr.slope_at_score(at_score)
+    reached = float(fr.form_obj.evaluate(np.log10(c), fr.param_values))
+    if abs(reached - at_score) > 1e-6:
+        warnings.append(f"curve '{fr.curve}' does not reach score {at_score:.3g} inside its "
+                        f"observed compute range: its slope is taken at compute {c:.4g} "
+                        f"(score {reached:.3g})")
+    return s, draws
+
+
+def _ratio_intervals(rl: FitResult, inference: FitResult, s_rl: float, s_inf: float, d_rl, d_inf,
+                     level: float, warnings: list[str]):
+    """Bootstrap, Fieller and delta intervals of the ratio ``s_rl / s_inf``, appending the
+    warnings that explain a missing or unbounded one; nan where there is none."""
     m = min(d_rl.size, d_inf.size)
     if m >= 2:
         with np.errstate(all="ignore"):
             ratios = d_rl[:m] / d_inf[:m]
         b_lo, b_hi = percentile_ci(ratios, level)
         var_rl, var_inf = float(np.var(d_rl, ddof=1)), float(np.var(d_inf, ddof=1))
-        f_lo, f_hi, kind = fieller_interval(s_rl.value, s_inf.value, var_rl, var_inf, 0.0, level)
-        d_lo, d_hi = _delta_interval(s_rl.value, s_inf.value, var_rl, var_inf, level)
+        f_lo, f_hi, kind = fieller_interval(s_rl, s_inf, var_rl, var_inf, 0.0, level)
+        d_lo, d_hi = _delta_interval(s_rl, s_inf, var_rl, var_inf, level)
         if kind != "bounded":
             warnings.append(f"Fieller interval is unbounded: the inference slope's {level:.0%} "
                             "interval includes 0, so no finite ratio interval exists")
@@ -248,25 +307,19 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
         missing = [fr.curve for fr, d in ((rl, d_rl), (inference, d_inf)) if d.size < 2]
         warnings.append(f"no interval for the slope ratio: no bootstrap draws for "
                         f"{', '.join(missing)} (see that fit's warnings)")
-    ratio = Estimate(value, b_lo, b_hi, level)
-    fieller = Estimate(value, f_lo, f_hi, level)
-    delta = Estimate(value, d_lo, d_hi, level)
-    if value > 0:
-        inv_lo, inv_hi = ((1 / b_hi, 1 / b_lo) if b_lo > 0 and math.isfinite(b_hi)
-                          else (math.nan, math.nan))
-        oom = Estimate(1 / value, inv_lo, inv_hi, level)
-    else:
-        warnings.append("the slope ratio is not positive: RL compute does not buy the same gain "
-                        "as inference here, so there are no equivalent multipliers")
-        oom = Estimate(math.nan, math.nan, math.nan, level)
+    return b_lo, b_hi, f_lo, f_hi, d_lo, d_hi
+
+
+def _equivalents(value: float, factors, b_lo: float, b_hi: float) -> list[dict]:
+    """The RL multiplier worth each inference factor at the ratio, with its interval."""
     equivalents = []
     for fct in factors:
         fct = float(fct)
         if not (math.isfinite(fct) and fct > 0):
             raise RlscaleError(f"inference factor must be finite and > 0, got {fct}")
         rf = _root(fct, value)
-        lo, hi = _power_ci(fct, b_lo, b_hi)
+        lo, hi = exchange_interval(fct, ratio_low=b_lo, ratio_high=b_hi, from_="inference",
+                                   to="rl")
         equivalents.append({"inference_factor": fct, "rl_factor": rf,
                             "rl_factor_ci_low": lo, "rl_factor_ci_high": hi})
-    return Comparison(rl.curve, inference.curve, float(at_score), s_rl, s_inf, ratio, fieller,
-                      oom, equivalents, level, warnings, delta)
+    return equivalents

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from rlscale.data.schema import AXES
 from rlscale.errors import RlscaleError
 
 #: Inference orders of magnitude per pre-training order of magnitude (dimensionless, OOM/OOM).
@@ -26,7 +27,6 @@ PRETRAIN_CITATION = ("Ord 2025 (1,000x inference ≈ 100x pre-training); Jones 2
                      "arXiv:2104.03113; Epoch AI 2023, 'Trading Off Compute in Training and "
                      "Inference'")
 
-AXES = ("rl", "inference", "pretrain")
 
 
 def _positive_finite(value, what: str) -> float:
@@ -83,3 +83,40 @@ def exchange(factor: float, *, ratio: float, from_: str = "rl", to: str = "infer
         raise RlscaleError(f"the equivalent factor, 10^{exponent:.4g}, is too large to "
                            "represent; use a smaller factor or a larger ratio")
     return float(10.0 ** exponent)
+
+
+def _exponent(factor: float, ratio: float, from_: str, to: str, pretrain_inference_oom: float):
+    w = oom_weights(ratio, pretrain_inference_oom)
+    return math.log10(factor) * w[from_] / w[to]
+
+
+def exchange_interval(factor: float, *, ratio_low: float, ratio_high: float, from_: str = "rl",
+                      to: str = "inference",
+                      pretrain_inference_oom: float = DEFAULT_PRETRAIN_INFERENCE_OOM
+                      ) -> tuple[float, float]:
+    """Interval of :func:`exchange` over a slope-ratio interval ``[ratio_low, ratio_high]``.
+
+    The equivalent factor is monotone in the ratio, so its interval is the two ends' values,
+    sorted. The one owner of this interval (``compare``'s equivalents, the report's exchange
+    table and ``rlscale exchange`` use it).
+
+    Returns
+    -------
+    (low, high)
+        ``(nan, nan)`` when the ratio interval is missing, not finite or reaches 0 or below (no
+        exchange rate then: ``1 / ratio`` is unbounded); ``inf`` for an end too large for a float.
+
+    Examples
+    --------
+    >>> lo, hi = exchange_interval(10, ratio_low=0.4, ratio_high=0.6, from_="inference", to="rl")
+    >>> round(lo, 1), round(hi, 1)
+    (46.4, 316.2)
+    """
+    f = _positive_finite(factor, "factor")
+    ends = []
+    for r in (ratio_low, ratio_high):
+        if r is None or not (math.isfinite(r) and r > 0):
+            return math.nan, math.nan
+        e = _exponent(f, r, from_, to, pretrain_inference_oom)
+        ends.append(math.inf if e > 308 else 10.0 ** e)
+    return min(ends), max(ends)

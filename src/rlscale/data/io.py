@@ -7,15 +7,14 @@ the same one-line errors. pandas and pyarrow are imported inside the functions.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from rlscale.data.schema import COLUMNS, _show, validate_columns
+from rlscale.data._text import parse_csv, read_csv_text, read_text
+from rlscale.data.schema import COLUMNS, _show, check_columns, validate_columns
 from rlscale.errors import RlscaleError
 
 from rlscale.runformat import MANIFEST as RUN_MANIFEST, OBSERVATIONS as RUN_OBSERVATIONS
@@ -59,22 +58,41 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
     """
     if _is_dataframe(source):
         return read_frame(source, source_name="DataFrame", score_scale=score_scale)
+    columns, name = _raw_columns(source, score_scale)
+    return validate_columns(columns, source=name, score_scale=score_scale)
+
+
+def read_columns(source: Any, *, score_scale: str = "unit") -> dict[str, list[Any]]:
+    """:func:`read_observations` without pandas: the validated table as ``{column: list}``.
+
+    Same sources (except DataFrames), same rules and errors, same row and column order. For
+    code that does not need a DataFrame (``rlscale fit`` reads its file this way).
+    """
+    if _is_dataframe(source):
+        return read_observations(source, score_scale=score_scale).to_dict(orient="list")
+    columns, name = _raw_columns(source, score_scale)
+    return check_columns(columns, source=name, score_scale=score_scale)
+
+
+def _raw_columns(source: Any, score_scale: str) -> tuple[dict[str, list[Any]], str]:
+    """The raw (unvalidated) columns of a path, ``catalog:ID`` or run directory, and its name."""
     if isinstance(source, str) and source.startswith(CATALOG_PREFIX):
         from rlscale.data import catalog
 
-        return catalog.load_observations(source[len(CATALOG_PREFIX):], score_scale=score_scale)
+        return catalog.raw_observations(source[len(CATALOG_PREFIX):], score_scale=score_scale)
     if isinstance(source, str):  # KIND:PATH of an importer (trl:, tensorboard:, ...): lazy
         from rlscale.importers import read_source, split_source
 
         if split_source(source) is not None:
-            return read_source(source, score_scale=score_scale)
+            frame = read_source(source, score_scale=score_scale)
+            return {c: frame[c].tolist() for c in frame.columns}, source
     if not isinstance(source, (str, os.PathLike)):
         raise RlscaleError(f"cannot read observations from a {type(source).__name__} (give a "
                            "path, 'catalog:ID' or a pandas DataFrame)")
     path = Path(source)
     name = str(source)
     if path.is_dir():
-        return _read_run_dir(path, score_scale)
+        return _read_run_dir(path)
     if not path.exists():
         raise RlscaleError("file not found", file=name)
     kind = _EXTENSIONS.get(path.suffix.lower())
@@ -82,7 +100,7 @@ def read_observations(source: Any, *, score_scale: str = "unit"):
         raise RlscaleError(f"unknown file type '{path.suffix or '(none)'}' (use .csv, .tsv, .json "
                            "or .parquet)", file=name)
     reader = {"csv": _read_csv_file, "json": _read_json_file, "parquet": _read_parquet_file}[kind]
-    return validate_columns(reader(path, name), source=name, score_scale=score_scale)
+    return reader(path, name), name
 
 
 def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "unit"):
@@ -96,19 +114,13 @@ def read_frame(frame, *, source_name: str = "DataFrame", score_scale: str = "uni
     return validate_columns(columns, source=source_name, score_scale=score_scale)
 
 
-def read_csv_text(text: str, *, source_name: str, score_scale: str = "unit"):
-    """Validate observations given as CSV text (used for packaged catalog files)."""
-    return validate_columns(_parse_csv(text, source_name), source=source_name,
-                            score_scale=score_scale)
-
-
 def _is_dataframe(obj: Any) -> bool:
     # Avoid importing pandas just to check: a DataFrame's class lives in pandas.
     module = type(obj).__module__
     return (module == "pandas" or module.startswith("pandas.")) and type(obj).__name__ == "DataFrame"
 
 
-def _read_run_dir(path: Path, score_scale: str):
+def _read_run_dir(path: Path) -> tuple[dict[str, list[Any]], str]:
     manifest, observations = path / RUN_MANIFEST, path / RUN_OBSERVATIONS
     if not manifest.is_file() and (path / SWEEP_MANIFEST).is_file():
         manifest = path / SWEEP_MANIFEST  # a lab sweep directory: its aggregate over the trials
@@ -124,78 +136,24 @@ def _read_run_dir(path: Path, score_scale: str):
         raise RlscaleError(f"run directory has no {RUN_OBSERVATIONS} yet (run status: {status})",
                            file=str(path))
     name = str(observations)
-    return validate_columns(_read_csv_file(observations, name), source=name,
-                            score_scale=score_scale)
-
-
-def _read_text(path: Path, name: str) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RlscaleError(f"cannot read file: {exc.strerror or exc}", file=name) from None
-    if data.strip() == b"":
-        raise RlscaleError("file is empty", file=name)
-    if b"\x00" in data:
-        raise RlscaleError("unreadable encoding: the file holds NUL bytes (binary, or UTF-16?); "
-                           "save it as UTF-8 text", file=name)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RlscaleError(f"unreadable encoding: not UTF-8 (bad byte at offset {exc.start}); "
-                           "save the file as UTF-8", file=name) from None
+    return _read_csv_file(observations, name), name
 
 
 def _read_csv_file(path: Path, name: str) -> dict[str, list[Any]]:
-    return _parse_csv(_read_text(path, name), name)
-
-
-def _delimiter(text: str, name: str) -> str:
-    """',' as a rule; tab for .tsv files, or ';'/tab when the header holds no comma at all."""
-    if name.lower().endswith(".tsv"):
-        return "\t"
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    if "," not in header:
-        for candidate in (";", "\t"):
-            if candidate in header:
-                return candidate
-    return ","
-
-
-def _parse_csv(text: str, name: str) -> dict[str, list[Any]]:
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True,
-                                  delimiter=_delimiter(text, name)))
-    except csv.Error as exc:
-        raise RlscaleError(f"not valid CSV: {exc}", file=name) from None
-    rows = [r for r in records if any(cell.strip() for cell in r)]  # skip blank lines
-    if not rows:
-        raise RlscaleError("file is empty", file=name)
-    header, body = rows[0], rows[1:]
-    for k, row in enumerate(body, start=1):
-        if len(row) != len(header):
-            raise RlscaleError(f"has {len(row)} fields but the header has {len(header)}",
-                               file=name, row=k)
-    columns: dict[str, list[Any]] = {}
-    for pos, label in enumerate(header):
-        label = label.strip()
-        if label in columns:
-            raise RlscaleError(f"column '{_show(label)}' appears more than once in the header",
-                               file=name)
-        if label == "":
-            raise RlscaleError(f"the header has an empty column name at position {pos + 1} "
-                               "(a saved pandas index? write with index=False)", file=name)
-        columns[label] = [row[pos] for row in body]
-    return columns
+    return parse_csv(read_text(path, name), name)
 
 
 def _read_json_file(path: Path, name: str) -> dict[str, list[Any]]:
-    text = _read_text(path, name)
+    text = read_text(path, name)
     try:
         doc = json.loads(text)
     except ValueError as exc:
         msg = getattr(exc, "msg", str(exc))
         where = (f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else "")
         raise RlscaleError(f"malformed JSON: {msg}{where}", file=name) from None
+    except RecursionError:
+        raise RlscaleError("malformed JSON: nested too deeply (an observation file is a list of "
+                           "flat records)", file=name) from None
     if isinstance(doc, dict) and "observations" in doc:
         doc = doc["observations"]
     if not isinstance(doc, list):
@@ -266,18 +224,34 @@ def select_curves(df, curves=None, *, source: str = "data"):
     """
     if not curves:
         return df
-    available = list(dict.fromkeys(df["curve"]))
-    for cid in curves:
-        if cid not in available:
-            shown = ", ".join(_show(a) for a in available[:20])
-            more = f", ... ({len(available) - 20} more)" if len(available) > 20 else ""
-            raise RlscaleError(f"no curve '{_show(cid)}' (available: {shown}{more})",
-                               file=source)
+    _check_curve_ids(list(dict.fromkeys(df["curve"])), curves, source)
     import pandas as pd
 
     parts = [df[df["curve"] == cid] for cid in dict.fromkeys(curves)]
     return pd.concat(parts, ignore_index=True)[list(df.columns)]
 
 
-__all__ = ["COLUMNS", "read_observations", "read_frame", "write_observations", "select_curves",
-           "read_csv_text"]
+def select_columns(columns: dict[str, list[Any]], curves=None, *,
+                   source: str = "data") -> dict[str, list[Any]]:
+    """:func:`select_curves` for a column table (:func:`read_columns`): same order, same errors."""
+    if not curves:
+        return columns
+    _check_curve_ids(list(dict.fromkeys(columns["curve"])), curves, source)
+    rows: dict[str, list[int]] = {}
+    for i, cid in enumerate(columns["curve"]):
+        rows.setdefault(cid, []).append(i)
+    order = [i for cid in dict.fromkeys(curves) for i in rows[cid]]
+    return {name: [values[i] for i in order] for name, values in columns.items()}
+
+
+def _check_curve_ids(available: list[str], curves, source: str) -> None:
+    for cid in curves:
+        if cid not in available:
+            shown = ", ".join(_show(a) for a in available[:20])
+            more = f", ... ({len(available) - 20} more)" if len(available) > 20 else ""
+            raise RlscaleError(f"no curve '{_show(cid)}' (available: {shown}{more})",
+                               file=source)
+
+
+__all__ = ["COLUMNS", "read_columns", "read_csv_text", "read_frame", "read_observations",
+           "select_columns", "select_curves", "write_observations"]

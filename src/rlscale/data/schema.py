@@ -9,6 +9,7 @@ header not counted) as ``RlscaleError("<file>, row <k>, column '<col>': <rule>")
 from __future__ import annotations
 
 import math
+import re
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -24,6 +25,11 @@ COMPUTE_UNITS = ("flop", "relative", "tokens", "samples", "gpu_hours", "usd", "s
 PROVENANCES = ("table", "text", "chart", "derived", "measured")
 SCORE_SCALES = ("unit", "percent")
 DEFAULT_COMPUTE_UNIT = "relative"
+
+# Control characters (C0, DEL, C1) that no text cell may hold: NUL makes SVG and XML invalid, ESC,
+# CR and BEL drive terminals. Free-text columns may hold tab and newline; ids may not.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _is_missing(value: Any) -> bool:
@@ -110,15 +116,31 @@ def _text_column(values: Sequence[Any] | None, column: str, errors: _FirstError,
     if values is None:  # column absent
         return [""] * n_rows
     if all(type(v) is str for v in values):  # fast path: CSV text
-        return [v.strip() for v in values]
-    out = []
-    for i, value in enumerate(values):
-        text = _as_text(value)
-        if text is None:
-            errors.add(i + 1, column, f"expected text, got a {type(value).__name__}")
-            text = ""
-        out.append(text)
+        out = [v.strip() for v in values]
+    else:
+        out = []
+        for i, value in enumerate(values):
+            text = _as_text(value)
+            if text is None:
+                errors.add(i + 1, column, f"expected text, got a {type(value).__name__}")
+                text = ""
+            out.append(text)
+    _check_controls(out, column, errors)
     return out
+
+
+def _check_controls(texts: list[str], column: str, errors: _FirstError) -> None:
+    """No control characters in text cells (tab and newline allowed in free-text columns)."""
+    pattern = _CONTROL_IN_TEXT if column in TEXT_COLUMNS else _CONTROL_IN_ID
+    if not pattern.search("".join(texts)):
+        return  # fast path: one scan of the whole column
+    for i, text in enumerate(texts):
+        found = pattern.search(text)
+        if found:
+            ch = found.group()
+            errors.add(i + 1, column, f"holds the control character {repr(ch)[1:-1]} "
+                                      f"(U+{ord(ch):04X}); remove it")
+            return
 
 
 def _choice_column(values: Sequence[Any] | None, column: str, allowed: tuple[str, ...],
@@ -191,11 +213,8 @@ def _check_scores(scores: list[float], score_scale: str, errors: _FirstError) ->
 def _check_curves(curve: list[str], axis: list[str], compute: list[float], unit: list[str],
                   source: str) -> None:
     """Per-curve rules: no duplicate (curve, compute), one axis and one compute unit per curve."""
-    import pandas as pd
-
-    frame = pd.DataFrame({"curve": curve, "axis": axis, "compute": compute, "unit": unit})
-    if (not frame.duplicated(["curve", "compute"]).any()
-            and (frame.groupby("curve")[["axis", "unit"]].nunique() <= 1).all().all()):
+    if len(set(zip(curve, compute))) == len(curve) and (
+            len(set(zip(curve, axis))) == len(set(curve)) == len(set(zip(curve, unit)))):
         return  # fast path; otherwise the loop below finds the first offending row
     errors = _FirstError(source)
     first_row: dict[str, int] = {}
@@ -247,8 +266,15 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     """
     import pandas as pd
 
-    if score_scale not in SCORE_SCALES:
-        raise RlscaleError(f"unknown score scale '{score_scale}' (use unit or percent)")
+    data = check_columns(columns, source=source, score_scale=score_scale)
+    frame = pd.DataFrame(data)
+    return frame.astype({"compute": "float64", "score": "float64", "n": "float64"})
+
+
+def _named_columns(columns: dict[str, Sequence[Any]], source: str
+                   ) -> tuple[list[str], dict[str, Sequence[Any]]]:
+    """Header rules: names stripped and known names matched case-insensitively, none empty or
+    repeated, every required column present."""
     names = [str(c).strip() for c in columns]
     # known columns match whatever their case ("Score" is score) unless both spellings exist
     names = [n.lower() if n.lower() in COLUMNS and n.lower() not in names else n for n in names]
@@ -266,6 +292,20 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
                                f"{', '.join(REQUIRED_COLUMNS)}; found: "
                                f"{', '.join(_show(n) for n in names) or 'none'})",
                                file=source)
+    return names, raw
+
+
+def check_columns(columns: dict[str, Sequence[Any]], *, source: str,
+                  score_scale: str = "unit") -> dict[str, list[Any]]:
+    """The rules of :func:`validate_columns` without pandas: validated columns as lists.
+
+    Same errors, same normalised values, same order (sorted by curve then compute, stably) and
+    the same column order as the frame :func:`validate_columns` builds from them. The fast
+    path of ``rlscale fit`` uses it to fit without importing pandas.
+    """
+    if score_scale not in SCORE_SCALES:
+        raise RlscaleError(f"unknown score scale '{score_scale}' (use unit or percent)")
+    names, raw = _named_columns(columns, source)
     n_rows = len(raw["curve"])
     if n_rows == 0:
         raise RlscaleError("no data rows (only a header)", file=source)
@@ -299,18 +339,18 @@ def validate_columns(columns: dict[str, Sequence[Any]], *, source: str,
     errors.raise_if_any()
     _check_curves(curve, axis, compute, unit, source)
 
-    data: dict[str, Any] = {
+    data: dict[str, list[Any]] = {
         "curve": curve, "axis": axis, "compute": compute, "score": score, "compute_unit": unit,
         "n": n, "benchmark": text["benchmark"], "model": text["model"], "source": text["source"],
         "provenance": provenance, "note": text["note"],
     }
-    frame = pd.DataFrame(data)
-    frame = frame.astype({"compute": "float64", "score": "float64", "n": "float64"})
     for name in names:
         if name not in COLUMNS:
-            frame[name] = _extra_column(list(raw[name]))
-    frame = frame.sort_values(["curve", "compute"], kind="stable").reset_index(drop=True)
-    return frame
+            data[name] = _extra_column(list(raw[name]))
+    order = sorted(range(n_rows), key=lambda i: (curve[i], compute[i]))  # stable, as pandas'
+    if order != list(range(n_rows)):
+        data = {name: [values[i] for i in order] for name, values in data.items()}
+    return data
 
 
 def _extra_column(values: list[Any]) -> list[Any]:

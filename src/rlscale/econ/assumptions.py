@@ -251,6 +251,9 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         raise RlscaleError(f"{path}: cannot read scenario file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise RlscaleError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise RlscaleError(f"{path}: not a scenario file: nested too deeply (a scenario is "
+                           "[section] tables of key = value)") from None
     try:
         model = _scenario_model().model_validate(raw)
     except ValidationError as exc:
@@ -295,3 +298,20 @@ def resolve(scenario: str | Path | None = None, overrides: dict[str, Any] | None
 
 __all__ = ["Assumption", "Assumptions", "HardwareProfile", "citation", "constant", "defaults",
            "hardware_profiles", "load_data", "load_scenario", "resolve"]
+
+
+def default_text(key: str) -> str:
+    """The default of assumption *key* as help text reads it: ``(default: 0.01)``, read from
+    ``defaults.toml`` (so ``--help`` never holds a stale copy); profile-derived hardware values
+    name the profile they come from."""
+    from rlscale.fmt import quantity
+
+    section, _, name = key.partition(".")
+    entry = load_data()["assumptions"].get(section, {}).get(name)
+    if key in OPTIONAL_KEYS or entry is None:
+        return "(default: none)"
+    if entry.get("from_profile"):
+        profile = load_data()["assumptions"]["hardware"]["profile"]["value"]
+        return f"(default: from --profile, {profile})"
+    value = entry["value"]
+    return f"(default: {value if isinstance(value, str) else quantity(float(value))})"

@@ -142,3 +142,70 @@ def breakeven(*, pretrain_flops: float, rl_fraction: float, rl_scale: float, slo
                        "inference_flops_over_horizon": per_query * 10.0 ** e * horizon_days,
                        "cheaper": verdict(10.0 ** e)} for e in range(3, 10)],
     }
+
+
+DEPLOYMENT_KEYS = tuple(f"deployment.{k}" for k in (
+    "inference_multiplier", "output_tokens_per_query", "input_tokens_per_query",
+    "queries_per_day", "active_params", "usd_per_million_tokens"))
+BREAKEVEN_KEYS = ("training.pretrain_flops", "training.rl_fraction", "training.rl_scale",
+                  "deployment.output_tokens_per_query", "deployment.active_params",
+                  "deployment.queries_per_day", "deployment.horizon_days")
+
+
+def deployment_from(assumptions, *, days: float) -> dict:
+    """:func:`deployment_cost` over *days* at resolved assumptions, naming the ones used."""
+    v = {k.partition(".")[2]: assumptions.value(k) for k in DEPLOYMENT_KEYS}
+    res = deployment_cost(multiplier=v["inference_multiplier"],
+                          output_tokens=v["output_tokens_per_query"],
+                          input_tokens=v["input_tokens_per_query"],
+                          queries_per_day=v["queries_per_day"], active_params=v["active_params"],
+                          days=days, usd_per_million_tokens=v["usd_per_million_tokens"])
+    return dict(res, days=days, assumptions=[assumptions[k].to_dict() for k in DEPLOYMENT_KEYS])
+
+
+def breakeven_from(assumptions=None, slope_ratio: float | None = None, *,
+                   slope_ratio_source: str | None = None, evidence=None) -> dict:
+    """Train or think longer: :func:`breakeven` at resolved assumptions and one named ratio.
+
+    The one caller of :func:`breakeven` for ``rlscale cost breakeven`` and the report.
+
+    Parameters
+    ----------
+    assumptions : Assumptions, optional
+        Resolved assumptions (:func:`rlscale.econ.resolve`); default the data-file defaults.
+    slope_ratio : float, optional
+        RL slope / inference slope. Default: the assumptions' ``exchange.slope_ratio`` (a
+        scenario or flag), else the essay evidence's working ratio
+        (:func:`rlscale.econ.evidence.slope_evidence` ``.working_ratio``).
+    slope_ratio_source : str, optional
+        Where a given *slope_ratio* comes from (e.g. "report headline: o1-rl vs o1-inference").
+    evidence : SlopeEvidence, optional
+        Evidence already computed from the caller's fits (passed to ``slope_evidence``), so the
+        working ratio follows the caller's seed and form.
+
+    Returns
+    -------
+    dict
+        :func:`breakeven`'s result plus ``slope_ratio``, ``slope_ratio_source`` and
+        ``assumptions`` (each with value, unit, citation and source).
+    """
+    from rlscale.econ.assumptions import defaults
+
+    a = assumptions if assumptions is not None else defaults()
+    source = slope_ratio_source or "given"
+    if slope_ratio is None and a.value("exchange.slope_ratio") is not None:
+        slope_ratio, source = a.value("exchange.slope_ratio"), a["exchange.slope_ratio"].source
+    if slope_ratio is None:
+        from rlscale.econ.evidence import slope_evidence
+
+        ev = evidence if evidence is not None else slope_evidence()
+        slope_ratio, source = ev.working_ratio, ev.working_source
+    res = breakeven(
+        pretrain_flops=a.value("training.pretrain_flops"),
+        rl_fraction=a.value("training.rl_fraction"), rl_scale=a.value("training.rl_scale"),
+        slope_ratio=slope_ratio, output_tokens=a.value("deployment.output_tokens_per_query"),
+        active_params=a.value("deployment.active_params"),
+        queries_per_day=a.value("deployment.queries_per_day"),
+        horizon_days=a.value("deployment.horizon_days"))
+    return dict(res, slope_ratio=slope_ratio, slope_ratio_source=source,
+                assumptions=[a[k].to_dict() for k in BREAKEVEN_KEYS])

@@ -69,3 +69,20 @@ def episode_tokens_for_ratio(threshold: float, *, reward_bits: float, bits_per_t
     """
     per_token = SAMPLE_FLOPS_PER_PARAM_TOKEN + TRAIN_FLOPS_PER_PARAM_TOKEN
     return TRAIN_FLOPS_PER_PARAM_TOKEN * reward_bits / (per_token * bits_per_token * threshold)
+
+
+INFORMATION_KEYS = ("information.episode_tokens", "information.bits_per_token",
+                    "information.reward_bits")
+
+
+def information_from(assumptions) -> dict:
+    """The information-per-FLOP comparison at resolved assumptions, naming the ones used."""
+    H, T, b = (assumptions.value(f"information.{k}")
+               for k in ("reward_bits", "episode_tokens", "bits_per_token"))
+    ratio = information_ratio(reward_bits=H, episode_tokens=T, bits_per_token=b)
+    return {"ratio": ratio, "one_in": 1 / ratio, "below_one_ten_thousandth": ratio < 1e-4,
+            "episode_tokens_for_one_ten_thousandth": episode_tokens_for_ratio(
+                1e-4, reward_bits=H, bits_per_token=b),
+            "next_token_bits_per_param_flop": b / 6.0, "rl_bits_per_param_flop": H / (8.0 * T),
+            "formula": "ratio = (H / (8 N T)) / (b / (6 N)) = 6 H / (8 b T)",
+            "assumptions": [assumptions[k].to_dict() for k in INFORMATION_KEYS]}

@@ -142,3 +142,25 @@ def run_days_for_years(years: float, gpus: float, multiplier: float, *, watts: f
     kwh = years * world_twh_per_year * KWH_PER_TWH
     gpu_hours_total = kwh / (watts / 1000.0 * pue)
     return gpu_hours_total / (gpus * multiplier / speedup) / 24.0
+
+
+#: Assumption keys of the hardware a cost model runs on (see ``defaults.toml``).
+HARDWARE_KEYS = ("hardware.profile", "hardware.peak_flops", "hardware.utilisation",
+                 "hardware.watts", "hardware.pue")
+TRANSLATE_KEYS = HARDWARE_KEYS + ("electricity.world_twh_per_year",)
+
+
+def hardware_from(assumptions) -> dict[str, float]:
+    """``peak_flops, utilisation, watts, pue`` of resolved :class:`~rlscale.econ.Assumptions`."""
+    return {k: assumptions.value(f"hardware.{k}")
+            for k in ("peak_flops", "utilisation", "watts", "pue")}
+
+
+def translate_from(assumptions, flops: float, *, days: float | None = None,
+                   gpus: float | None = None, datacenter_gpus: float | None = None) -> dict:
+    """:func:`translate` with the hardware and electricity of *assumptions*; the result names
+    the assumptions used (``assumptions``: list of dicts with value, unit, citation, source)."""
+    res = translate(flops, **hardware_from(assumptions),
+                    world_twh_per_year=assumptions.value("electricity.world_twh_per_year"),
+                    days=days, gpus=gpus, datacenter_gpus=datacenter_gpus)
+    return dict(res, assumptions=[assumptions[k].to_dict() for k in TRANSLATE_KEYS])

@@ -150,3 +150,30 @@ def training_cost(pretrain_flops: float, rl_fraction: float, rl_scale: float, *,
         "energy_kwh_added": energy_kwh(gh_added, watts, pue),
         "usd_added": None if usd_per_gpu_hour is None else gh_added * usd_per_gpu_hour,
     }
+
+
+TRAINING_KEYS = ("training.rl_fraction", "training.rl_scale", "training.pretrain_flops",
+                 "hardware.profile", "hardware.peak_flops", "hardware.utilisation",
+                 "hardware.watts", "hardware.pue", "hardware.usd_per_gpu_hour")
+
+
+def training_from(assumptions, *, steps: int = 0, budget: float | None = None) -> dict:
+    """The training-cost model at resolved :class:`~rlscale.econ.Assumptions`.
+
+    Returns the ``rlscale cost training --json`` document: the multiplier and its formula,
+    the cost (:func:`training_cost`), a path of *steps* successive scale-ups, the largest
+    scale-up within *budget* (a total-cost multiplier), and the assumptions used.
+    """
+    from rlscale.econ.physical import hardware_from
+
+    a = assumptions
+    r, k, p = (a.value(f"training.{x}") for x in ("rl_fraction", "rl_scale", "pretrain_flops"))
+    cost = training_cost(p, r, k, **hardware_from(a),
+                         usd_per_gpu_hour=a.value("hardware.usd_per_gpu_hour"))
+    path = [s.to_dict() for s in path_multiplier(r, steps, k)] if steps else []
+    best = max_rl_scale(r, budget) if budget is not None else None
+    return {"total_multiplier": cost["total_multiplier"], "rl_fraction": r, "rl_scale": k,
+            "rl_fraction_after": r * k, "total_vs_pretrain_before": 1 + r,
+            "total_vs_pretrain_after": 1 + r * k, "formula": "(1 + k*r) / (1 + r)",
+            "cost": cost, "path": path, "budget_multiplier": budget, "max_rl_scale": best,
+            "assumptions": [a[x].to_dict() for x in TRAINING_KEYS]}

@@ -208,10 +208,10 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         # A parametric bootstrap resamples from the fitted curve, so it only knows binomial
         # noise: when the form misses the data's shape it gives too narrow an interval (one
         # that may not even contain the estimate). Resampling points stays valid then.
-        from scipy.stats import chi2 as chi2_dist
+        from scipy.special import chdtrc  # = scipy.stats.chi2.sf, without scipy.stats' import
 
         pearson, dof = float(st.full.cost), N - P
-        p_fit = float(chi2_dist.sf(pearson, dof))
+        p_fit = float(chdtrc(dof, pearson))
         if p_fit < LACK_OF_FIT_P:
             warnings.append(
                 f"lack of fit: Pearson chi-square {pearson:.4g} on {dof} degrees of freedom "

@@ -17,10 +17,6 @@ from rlscale.forms import FORMS
 
 
 
-def _fmt(v: float, digits: int = 4) -> str:
-    return "—" if v is None or not math.isfinite(v) else f"{v:.{digits}g}"
-
-
 @dataclass
 class FitResult:
     """A fitted curve with bootstrap confidence intervals.
@@ -188,28 +184,34 @@ class FitResult:
         return pd.DataFrame(self._rows())
 
     def __rich__(self):
+        return self.table()
+
+    def table(self, score_scale: str = "unit"):
+        """The rich rendering: parameters and slope with CIs; the score in *score_scale*."""
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
+        from rlscale.fmt import inert, printable, score, sig
+
         pct = int(round(self.level * 100))
-        title = (f"{self.curve}: {self.form} fit ({self.axis or 'axis ?'}, "
+        title = (f"{inert(self.curve)}: {self.form} fit ({inert(self.axis or 'axis ?')}, "
                  f"{self.n_points} points, {self.bootstrap.get('method', 'none')} bootstrap)")
         t = Table(title=title, title_justify="left")
         t.add_column("quantity")
         t.add_column("value", justify="right")
         t.add_column(f"{pct}% CI", justify="right")
         s = self.slope_per_decade
-        t.add_row(f"slope at score {self.at_score:.3f} (C={self.at_compute:.3g} "
+        t.add_row(f"slope at score {score(self.at_score, score_scale)} (C={self.at_compute:.3g} "
                   f"{self.compute_unit})",
-                  f"{_fmt(100 * s.value, 3)} pp/decade",
-                  f"[{_fmt(100 * s.ci_low, 3)}, {_fmt(100 * s.ci_high, 3)}]")
+                  f"{sig(100 * s.value, 3)} pp/decade",
+                  f"[{sig(100 * s.ci_low, 3)}, {sig(100 * s.ci_high, 3)}]")
         for name, e in self.params.items():
-            t.add_row(name, _fmt(e.value), f"[{_fmt(e.ci_low)}, {_fmt(e.ci_high)}]")
+            t.add_row(name, sig(e.value), f"[{sig(e.ci_low)}, {sig(e.ci_high)}]")
         parts = [t]
         if not self.identifiable:
             parts.append(Text("not identifiable: treat these numbers as unreliable", style="bold red"))
-        parts += [Text(f"warning: {w}", style="yellow") for w in self.warnings]
+        parts += [Text(f"warning: {printable(w)}", style="yellow") for w in self.warnings]
         return Group(*parts)
 
 
@@ -261,9 +263,12 @@ class FitResults:
         return pd.DataFrame(rows, columns=cols)
 
     def __rich__(self):
+        return self.table()
+
+    def table(self, score_scale: str = "unit"):
         from rich.console import Group
 
-        return Group(*[r.__rich__() for r in self])
+        return Group(*[r.table(score_scale) for r in self])
 
     def __repr__(self) -> str:
         return f"FitResults({list(self._by_id)})"

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from rlscale.data._text import parse_csv
 from rlscale.errors import RlscaleError
 
 KINDS = ("observations", "parametric")
@@ -159,16 +160,24 @@ def get_entry(entry_id: str) -> CatalogEntry:
 
 def load_observations(entry_id: str, *, score_scale: str = "unit"):
     """The validated observation table of an ``observations`` entry (``catalog:ID``)."""
-    from rlscale.data.io import read_csv_text
+    from rlscale.data.schema import validate_columns
 
+    columns, name = raw_observations(entry_id, score_scale=score_scale)
+    return validate_columns(columns, source=name)
+
+
+def raw_observations(entry_id: str, *, score_scale: str = "unit") -> tuple[dict, str]:
+    """The raw columns of an ``observations`` entry and its name (``catalog:ID``), unvalidated."""
     entry = get_entry(entry_id)
     if entry.kind != "observations":
         raise RlscaleError(f"catalog entry '{entry_id}' holds parametric curves, not observations "
                            f"(see: rlscale catalog show {entry_id})", file=f"catalog:{entry_id}")
     if score_scale != "unit":
-        raise RlscaleError("catalog scores are already in [0, 1]; drop --score-scale percent",
+        raise RlscaleError("catalog scores are already in [0, 1] (fractions); drop "
+                           "--score-scale percent",
                            file=f"catalog:{entry_id}")
-    return read_csv_text(_read(entry.file), source_name=f"catalog:{entry_id}")
+    name = f"catalog:{entry_id}"
+    return parse_csv(_read(entry.file), name), name
 
 
 def parametric_curves(entry_id: str) -> list[ParametricCurve]:
@@ -236,5 +245,5 @@ def write_docs(path) -> bool:
     return True
 
 
-__all__ = ["CatalogEntry", "CatalogPair", "ParametricCurve", "declared_pairs", "get_entry", "list_entries", "load_observations",
-           "parametric_curves", "render_markdown", "write_docs"]
+__all__ = ["CatalogEntry", "CatalogPair", "ParametricCurve", "declared_pairs", "get_entry", "list_entries",
+           "load_observations", "parametric_curves", "raw_observations", "render_markdown", "write_docs"]

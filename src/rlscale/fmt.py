@@ -1,0 +1,106 @@
+"""The one owner of how rlscale writes numbers and user strings for people.
+
+Number formatters (every table, sentence and report cell uses one of these, so a value reads the
+same everywhere) and :func:`inert`, which makes a user-supplied string (a curve id, a file name, a
+note) safe to print through rich: no markup is interpreted and no control character reaches the
+terminal. Pure Python; rich is imported only by :func:`inert` when markup needs escaping.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+DASH = "—"   # an absent value (None, nan, inf) in a table cell
+
+
+def _finite(x: Any) -> bool:
+    """A finite real number (numpy scalars included; booleans and strings are not numbers)."""
+    if x is None or isinstance(x, (bool, str, bytes)):
+        return False
+    try:
+        return math.isfinite(x)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def sig(x: Any, digits: int = 4, *, missing: str = DASH) -> str:
+    """*x* with *digits* significant figures (``%g`` style); *missing* for None, nan and inf."""
+    if not _finite(x):
+        return missing
+    return f"{x:.{digits}g}"
+
+
+def plain(x: Any) -> str:
+    """Shortest ``%g`` form of a number as stored in a table (empty for a missing value)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return f"{x:g}"
+
+
+def multiplier(x: float) -> str:
+    """A compute multiplier for people: ``3.16``, ``100``, ``31,623``, ``1e+12``; n/a if not finite."""
+    if not _finite(x):
+        return "n/a"
+    if x < 1000:
+        return f"{x:.3g}"
+    if x < 1e7:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def quantity(x: Any) -> str:
+    """A physical quantity in a cost table: ``0.55``, ``1,234``, ``2.5e+25``; ``-`` for None.
+
+    Strings pass through unchanged (a cell that is already text).
+    """
+    if x is None:
+        return "-"
+    if isinstance(x, str):
+        return x
+    if x == 0 or not math.isfinite(x):
+        return str(x)
+    if abs(x) >= 1e6 or abs(x) < 1e-3:
+        return f"{x:.3g}"
+    return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def score(x: float, score_scale: str = "unit", digits: int = 3) -> str:
+    """A score in the user's scale: ``0.470`` for unit data, ``47.0%`` for percent data."""
+    if not _finite(x):
+        return DASH
+    if score_scale == "percent":
+        return f"{100 * x:.{max(digits - 2, 1)}f}%"
+    return f"{x:.{digits}f}"
+
+
+def _escape_controls(text: str) -> str:
+    # ESC, NUL, CR, BEL, DEL, C1 codes, bidi overrides, ...: shown as \x1b, \x00, \r, \u202e
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def inert(text: Any) -> str:
+    """*text* made safe to print through rich: literal markup, escaped control characters.
+
+    ``"[/bold]"`` prints as ``[/bold]`` (not a markup error), ``"[link=http://x]"`` as itself (no
+    hyperlink), ``"\\x1b]0;title\\x07"`` as ``\\x1b]0;title\\x07`` (no escape sequence reaches
+    the terminal). Pass the result to rich as markup; emoji codes are left to the console (the
+    CLI's consoles have ``emoji=False``).
+
+    >>> inert("a[/bold]\\x1b")
+    'a\\\\[/bold]\\\\x1b'
+    """
+    text = _escape_controls(str(text))
+    if "[" not in text and not text.endswith("\\"):
+        return text
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def printable(text: Any) -> str:
+    """*text* with control characters escaped, for plain (non-rich) output such as an error line."""
+    return _escape_controls(str(text))
+
+
+__all__ = ["DASH", "inert", "multiplier", "plain", "printable", "quantity", "score", "sig"]
