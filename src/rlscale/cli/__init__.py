@@ -34,7 +34,8 @@ COMMANDS = {
     "fit": "rlscale.cli.analysis", "compare": "rlscale.cli.analysis",
     "exchange": "rlscale.cli.analysis", "catalog": "rlscale.cli.catalog",
     "cost": "rlscale.cli.cost", "claims": "rlscale.cli.claims", "report": "rlscale.cli.report",
-    "lab": "rlscale.cli.lab",
+    "lab": "rlscale.cli.lab", "forecast": "rlscale.cli.forecast",
+    "backtest": "rlscale.cli.forecast", "import": "rlscale.cli.importer",
 }
 
 
