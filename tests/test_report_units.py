@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from rlscale.pipeline import exchange_table, headline_sentence, select_inference_curves, wilson_interval
+from rlscale.analysis import headline_sentence, select_inference_curves, wilson_interval
+from rlscale.convert.exchange import exchange_table
 from rlscale.report.html import est, mult, num, pct, script_json
 
 
@@ -93,7 +94,7 @@ def test_unknown_form_is_a_one_line_error_before_any_work(tmp_path, capsys):
 
 
 def test_estimate_outside_its_interval_is_flagged():
-    from rlscale.pipeline import _outside_interval
+    from rlscale.analysis.core import _outside_interval
 
     fits = [{"curve": "a", "slope_per_decade": {"value": 0.27, "ci_low": 0.259, "ci_high": 0.261}},
             {"curve": "b", "slope_per_decade": {"value": 0.26, "ci_low": 0.25, "ci_high": 0.27}},

@@ -83,3 +83,49 @@ def exchange(factor: float, *, ratio: float, from_: str = "rl", to: str = "infer
         raise RlscaleError(f"the equivalent factor, 10^{exponent:.4g}, is too large to "
                            "represent; use a smaller factor or a larger ratio")
     return float(10.0 ** exponent)
+
+
+#: Inference multipliers for the exchange table (x inference -> equivalent RL, pre-training).
+TABLE_INFERENCE_FACTORS = (3, 10, 30, 100, 1_000, 10_000)
+#: RL scale-ups for the exchange table.
+TABLE_RL_SCALE_UPS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
+#: The essay's two stated exchange pairs (RL multiplier, inference multiplier).
+ESSAY_EXCHANGE_MARKS = ({"rl_factor": 10.0, "inference_factor": 3.0, "label": "10x RL ≈ 3x inference"},
+                        {"rl_factor": 10_000.0, "inference_factor": 100.0,
+                         "label": "10,000x RL ≈ 100x inference"})
+
+
+def exchange_table(ratio: dict, pretrain_inference_oom: float | None = None) -> dict:
+    """Inference multipliers and their RL and pre-training equivalents at a slope ratio.
+
+    *ratio* is ``{"value", "ci_low", "ci_high"}`` (None where unknown); interval columns are
+    None where the ratio has no interval. Rows by inference multiplier (``rows``) and by RL
+    scale-up (``rl_rows``), plus the essay's stated pairs (``essay_marks``).
+    """
+    w_pre = (DEFAULT_PRETRAIN_INFERENCE_OOM if pretrain_inference_oom is None
+             else pretrain_inference_oom)
+
+    def conv(f, rr, frm, to):
+        if rr is None or not rr > 0:
+            return None
+        try:
+            v = exchange(f, ratio=rr, from_=frm, to=to, pretrain_inference_oom=w_pre)
+        except RlscaleError:  # too large to represent: no number rather than no report
+            return None
+        return v if math.isfinite(v) else None
+
+    r = ratio["value"]
+    # a larger ratio means RL is worth more, so fewer RL multiples: high ratio -> low RL
+    rows = [{"inference_factor": float(f), "rl_factor": conv(f, r, "inference", "rl"),
+             "rl_factor_low": conv(f, ratio["ci_high"], "inference", "rl"),
+             "rl_factor_high": conv(f, ratio["ci_low"], "inference", "rl"),
+             "pretrain_factor": conv(f, 1.0, "inference", "pretrain")}
+            for f in TABLE_INFERENCE_FACTORS]
+    rl_rows = [{"rl_factor": float(s), "inference_factor": conv(s, r, "rl", "inference"),
+                "inference_factor_low": conv(s, ratio["ci_low"], "rl", "inference"),
+                "inference_factor_high": conv(s, ratio["ci_high"], "rl", "inference"),
+                "pretrain_factor": conv(s, r, "rl", "pretrain")}
+               for s in TABLE_RL_SCALE_UPS]
+    return {"slope_ratio": ratio, "pretrain_inference_oom": w_pre,
+            "pretrain_citation": PRETRAIN_CITATION, "rows": rows, "rl_rows": rl_rows,
+            "essay_marks": [dict(m) for m in ESSAY_EXCHANGE_MARKS]}
