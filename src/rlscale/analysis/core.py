@@ -72,7 +72,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
     headline = _headline(comparisons, head, by_id, level)
     step("exchange rates, economics and claims")
     essay = _in.ESSAY_INPUT in {i["label"] for i in inputs}
-    ev = summary.report_evidence(fits if essay else None, seed=seed, form=form)
+    ev, ev_notes = summary.report_evidence(fits if essay else None, seed=seed, form=form)
     fit_records = [f.to_dict(grid=GRID_POINTS) for f in fits]
     return {
         "schema": SCHEMA, "rlscale_version": _version(),
@@ -88,7 +88,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         # most telling first: the CLI prints only the first few
         "warnings": (_outside_interval(fit_records, comparisons)
                      + [f"curve '{c}' not fitted: {e}" for c, e in fits.errors.items()]
-                     + warnings + [f"{f['curve']}: {w}" for f in fit_records
+                     + warnings + ev_notes + [f"{f['curve']}: {w}" for f in fit_records
                                    for w in f["warnings"]]),
     }
 

@@ -29,16 +29,27 @@ def _finite(x: Any) -> float | None:
 
 
 def report_evidence(fits=None, *, seed: int = 0, form: str = "loglinear"):
-    """The :class:`~rlscale.econ.evidence.SlopeEvidence` of one report.
+    """The :class:`~rlscale.econ.evidence.SlopeEvidence` of one report, and notes about it.
 
     *fits*: the report's fits when its inputs include ``catalog:essay`` (None otherwise, and
-    ``catalog:essay`` is fitted here with *seed* and *form*).
+    ``catalog:essay`` is fitted here with *seed* and *form*). The essay's curves are two stated
+    endpoints each, so only two-parameter forms fit them: when *form* cannot, the evidence is
+    fitted with ``loglinear`` instead and the note says so (the report still uses *form* for
+    its own curves).
     """
     from rlscale.econ.assumptions import defaults
     from rlscale.econ.evidence import slope_evidence
+    from rlscale.errors import RlscaleError
 
-    return slope_evidence(defaults().value("exchange.slope_ratio"), fits=fits, seed=seed,
-                          form=form)
+    user_ratio = defaults().value("exchange.slope_ratio")
+    try:
+        return slope_evidence(user_ratio, fits=fits, seed=seed, form=form), []
+    except RlscaleError as exc:
+        if form == "loglinear":
+            raise
+        note = (f"claims and break-even: the essay's curves cannot be fitted with form '{form}' "
+                f"({exc}), so their slope evidence uses loglinear")
+        return slope_evidence(user_ratio, seed=seed, form="loglinear"), [note]
 
 
 def evidence_record(ev) -> dict[str, Any]:
