@@ -313,3 +313,47 @@ def test_big_file_results_json_is_capped_and_says_so(tmp_path, capsys):
     assert len(res["observations"]) <= MAX_OBSERVATION_RECORDS + 2
     assert "evenly spaced sample" in (out / "report.md").read_text()
     assert "evenly spaced sample" in (out / "index.html").read_text()
+
+
+# ------------------------------------------------------------------ random flags and files
+
+@pytest.mark.slow
+def test_random_flags_and_files_never_give_a_traceback(tmp_path_factory, capsys):
+    """``rlscale report`` with random flags on small random or malformed files: exit 0 or 2,
+    and a failure is exactly one line on stderr."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cell = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 10**6),
+                     st.text(max_size=8), st.sampled_from(["rl", "inference", "", "derived"]))
+    row = st.fixed_dictionaries({"curve": st.sampled_from(["a", "b", "$x$", "[/b]"]),
+                                 "axis": st.sampled_from(["rl", "inference", "pretrain", "up"]),
+                                 "compute": cell, "score": cell, "n": cell,
+                                 "provenance": st.sampled_from(["measured", "derived", "x", ""])})
+    flags = st.lists(st.sampled_from([["--bootstrap", "0"], ["--bootstrap", "7"],
+                                      ["--bootstrap", "-3"], ["--seed", "5"], ["--seed", "x"],
+                                      ["--form", "auto"], ["--form", "logistic"],
+                                      ["--form", "nope"], ["--score-scale", "percent"],
+                                      ["--score-scale", "bad"], ["--json"]]), max_size=3)
+
+    @settings(max_examples=25, deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(rows_=st.lists(row, max_size=12), fl=flags,
+           kind=st.sampled_from(["garbage", "random", "valid", "valid+random"]))
+    def check(rows_, fl, kind):
+        tmp = tmp_path_factory.mktemp("hyp")
+        data = tmp / "d.csv"
+        if kind == "garbage":
+            data.write_bytes(b"curve,axis\n\x00\xff,\"unclosed\n")
+        else:
+            good = rows() if kind.startswith("valid") else []
+            write_csv(data, good + (rows_ if kind != "valid" else []) or [{"curve": "a"}])
+        with pytest.raises(SystemExit) as exc:
+            main(["report", str(data), "-o", str(tmp / "rep"), *[f for f in fl for f in f]])
+        _out, err = capsys.readouterr()
+        assert exc.value.code in (0, 2), err
+        assert "Traceback" not in err
+        if exc.value.code == 2:
+            assert len(err.splitlines()) == 1 and err.startswith("rlscale: error:"), err
+
+    check()

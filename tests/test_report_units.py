@@ -104,3 +104,22 @@ def test_estimate_outside_its_interval_is_flagged():
     warnings = _outside_interval(fits, cmps)
     assert len(warnings) == 2 and warnings[0].startswith("a: slope per decade lies outside")
     assert "r vs a: slope ratio" in warnings[1] and "--form logistic" in warnings[1]
+
+
+def test_no_figure_text_below_the_stated_minimum(tmp_path):
+    """Every text of every figure is at least MIN_FONT_PT (the page keeps it >= 9 CSS px)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from rlscale.analysis import analyse
+    from rlscale.report._style import MIN_FONT_PT, STYLE
+    from rlscale.report.figures import figure_specs
+
+    res = json.loads(json.dumps(analyse(["catalog:essay"], bootstrap=0), allow_nan=False))
+    specs = figure_specs(res)
+    assert len(specs) >= 4
+    for spec in specs:
+        with plt.rc_context(STYLE):
+            fig = spec["draw"](res)
+            sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+        assert sizes and min(sizes) >= MIN_FONT_PT, spec["name"]

@@ -28,6 +28,10 @@ RASTERIZE_ABOVE = 1500
 #: Where the essay's exchange pairs are labelled (axes fraction): clear of the lines and legend.
 EXCHANGE_LABEL_AT = ((0.06, 0.40), (0.60, 0.14))
 
+#: Smallest text drawn in any figure (points, at the figure's drawn size: 8 pt = 10.7 CSS px).
+#: The page never shows a figure below 86% of that size, so figure text stays >= 9 CSS px.
+MIN_FONT_PT = 8.0
+
 STYLE = {
     "text.parse_math": False,  # data strings ($, \\frac) are drawn literally, never as mathtext
     "font.family": "DejaVu Sans",

@@ -230,11 +230,14 @@ def slope_ratio_chart(results: dict) -> Figure:
     return fig
 
 
-def _twin_caption(results: dict) -> str:
-    """Says what is drawn: error bars and bands only where they exist, and the sampling of
-    points when results.json holds a sample of the rows."""
-    errs = any(o.get("err_low") is not None for o in results["observations"])
-    bands = any(v is not None for f in results["fits"] for v in f.get("grid", {}).get("low", []))
+def _twin_caption(results: dict, labels) -> str:
+    """Says what the chart of inputs *labels* draws: error bars and bands only where they
+    exist, and the sampling of points when results.json holds a sample of the rows."""
+    mine = {c["curve"] for c in results["curves"] if c["input"] in labels}
+    errs = any(o.get("err_low") is not None for o in results["observations"]
+               if o["curve"] in mine)
+    bands = any(v is not None for f in results["fits"] if f["curve"] in mine
+                for v in f.get("grid", {}).get("low", []))
     text = ("Observed points" + (" (95% Wilson error bars where the sample size is known)"
                                  if errs else " (no error bars: no sample sizes)")
             + (", fitted curves with bootstrap confidence bands" if bands
@@ -254,17 +257,18 @@ def figure_specs(results: dict) -> list[dict[str, Any]]:
     axes_of = {i: {c["axis"] for c in results["curves"] if c["input"] == i} for i in inputs}
     with_rl = [i for i in inputs if "rl" in axes_of[i]]
     inference_only = [i for i in inputs if axes_of[i] == {"inference"}]
-    caption = _twin_caption(results)
     for k, label in enumerate(with_rl):
         specs.append({"name": "twin" if k == 0 else f"twin-{k + 1}",
                       "title": f"RL-scaling vs inference-scaling: {label}",
-                      "caption": caption + " Both panels span the same number of decades.",
+                      "caption": _twin_caption(results, [label])
+                                 + " Both panels span the same number of decades.",
                       "draw": (lambda res, lab=label: twin_chart(res, lab))})
     if inference_only:
         title = ("Inference-scaling in other published results" if with_rl
                  else "Inference-scaling")
         specs.append({"name": "inference", "title": f"{title}: {', '.join(inference_only)}",
-                      "caption": caption + " No RL curve in these inputs, so no slope ratio.",
+                      "caption": _twin_caption(results, inference_only)
+                                 + " No RL curve in these inputs, so no slope ratio.",
                       "draw": (lambda res, labs=tuple(inference_only):
                                twin_chart(res, list(labs), only_drawn=True))})
     if results["comparisons"]:
