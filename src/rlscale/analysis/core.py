@@ -65,7 +65,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
     by_id = {c["curve"]: c for c in curves}
     fits = fit_frame(df, form=form, bootstrap=bootstrap, seed=seed, level=level,
                      on_error="collect",
-                     progress=lambda k, n, c: step(f"fitting {c} ({k + 1} of {n})", k, n))
+                     progress=lambda k, n, c: step(f"fitting {c} ({int(k) + 1} of {n})", k, n))
     step("comparing RL with inference")
     comparisons, warnings = _compare_all(fits, curves, by_id, level)
     head = headline_index(comparisons, by_id)

@@ -85,7 +85,7 @@ def _run(data, out: Path, *, seed, bootstrap, form, score_scale, quiet: bool) ->
                   disable=quiet or not err.is_terminal) as progress:
         task = progress.add_task("rlscale report", total=None)
 
-        def step(msg: str, done: int | None = None, total: int | None = None) -> None:
+        def step(msg: str, done: float | None = None, total: int | None = None) -> None:
             progress.update(task, description=_inert(msg), completed=done or 0, total=total)
 
         results = analyse(data or None, form=form, bootstrap=bootstrap, seed=seed,

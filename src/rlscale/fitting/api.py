@@ -148,7 +148,8 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
               axis: str | None = None, compute_unit: str = "relative", bootstrap: int = 1000,
               seed: int | None = 0, rng: np.random.Generator | None = None,
               min_compute: float | None = None, max_compute: float | None = None,
-              at_score: float | None = None, level: float = 0.95) -> FitResult:
+              at_score: float | None = None, level: float = 0.95,
+              progress: Callable[[int, int], None] | None = None) -> FitResult:
     """Fit one curve ``score(compute)`` with bootstrap confidence intervals.
 
     Parameters
@@ -175,6 +176,8 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         score range.
     level : float
         Confidence level of the percentile intervals.
+    progress : callable, optional
+        Called as ``progress(done, total)`` resamples while a long bootstrap runs in batches.
 
     Returns
     -------
@@ -225,7 +228,7 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
                 "compare other forms with --form auto")
             n_boot_model = None
             w = binomial_weights(f.evaluate(x, f.to_public(st.full.theta)), n)
-    draws = _draw_bounded(f, x, s, n_boot_model, w, st, n_boot, rng)
+    draws = _draw_bounded(f, x, s, n_boot_model, w, st, n_boot, rng, progress)
     warnings += _bootstrap_checks(draws, N)
     params, more = _param_estimates(st, draws.params, level)
     warnings += more
@@ -255,14 +258,19 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
     )
 
 
-def _draw_bounded(f: Form, x, s, n, w, st: _Stage, n_boot: int, rng) -> BootstrapDraws:
+def _draw_bounded(f: Form, x, s, n, w, st: _Stage, n_boot: int, rng,
+                  progress: Callable[[int, int], None] | None = None) -> BootstrapDraws:
     """:func:`draw` in batches of at most :data:`BOOT_ELEMENTS` resample-points, so memory
     stays bounded on long curves (one batch, the same draws, whenever it fits)."""
     per = max(1, BOOT_ELEMENTS // max(1, x.size))
     if n_boot <= per:
         return draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng, IRLS_ROUNDS)
-    parts = [draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, min(per, n_boot - done), rng,
-                  IRLS_ROUNDS) for done in range(0, n_boot, per)]
+    parts = []
+    for done in range(0, n_boot, per):
+        if progress:
+            progress(done, n_boot)
+        parts.append(draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, min(per, n_boot - done),
+                          rng, IRLS_ROUNDS))
     return BootstrapDraws(parts[0].method, n_boot, np.concatenate([p.params for p in parts]),
                           sum(p.failed for p in parts), sum(p.degenerate for p in parts))
 
@@ -404,7 +412,8 @@ def fit_frame(df, curves=None, form: str = "loglinear", *, bootstrap: int = 1000
     ``curves``, ``form`` and the options are those of :func:`fit`. ``on_error="raise"`` stops
     at the first curve that cannot be fitted; ``"collect"`` fits the rest and records each
     failure in :attr:`FitResults.errors` (curve id -> one-line message). ``progress`` is called
-    as ``progress(k, total, curve)`` before curve ``k`` (0-based) is fitted.
+    as ``progress(k, total, curve)`` before curve ``k`` (0-based) is fitted, and with a
+    fractional ``k`` (k + share of resamples done) during a long bootstrap.
     """
     if on_error not in ("raise", "collect"):
         raise ValueError(f"on_error must be 'raise' or 'collect', got {on_error!r}")
@@ -432,7 +441,8 @@ def fit_frame(df, curves=None, form: str = "loglinear", *, bootstrap: int = 1000
                 sub["compute"].to_numpy(float), sub["score"].to_numpy(float), n, form, curve=cid,
                 axis=axis, compute_unit=_unit(sub), bootstrap=bootstrap, rng=rng,
                 min_compute=min_compute, max_compute=max_compute, at_score=at_score,
-                level=level))
+                level=level, progress=progress and (
+                    lambda d, t, k=k, cid=cid: progress(k + d / t, len(ids), cid))))
         except RlscaleError as exc:
             if on_error == "raise":
                 raise

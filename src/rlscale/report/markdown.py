@@ -70,6 +70,27 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
         lines += _table(["RL scale-up", "inference equivalent", "pre-training equivalent"],
                         [[mult(r["rl_factor"]), mult(r["inference_factor"]),
                           mult(r["pretrain_factor"])] for r in ex["rl_rows"]])
+    lines += _economics_lines(results)
+    lines += ["## Data", ""]
+    if results.get("observations_total", 0) > len(results["observations"]):
+        lines += [_md(sample_note(results)), ""]
+    lines += _table(["curve", "axis", "points", "benchmark", "model", "source", "provenance"],
+                    [[c["curve"], c["axis"], c["n_points"], c["benchmark"], c["model"],
+                      c["source"], c["provenance"]] for c in results["curves"]])
+    lines += ["## Methods and caveats", ""]
+    lines += [f"- {_md(c)}" for c in results["caveats"]] + [""]
+    if results["warnings"]:
+        lines += ["Warnings:", ""] + [f"- {_md(w)}" for w in results["warnings"]] + [""]
+    s = results["settings"]
+    lines += [f"*rlscale {results['rlscale_version']}, form `{s['form']}`, {s['bootstrap']} "
+              f"bootstrap resamples, seed {s['seed']}, {results['created']}. Every number is in "
+              "`results.json`.*", ""]
+    return "\n".join(lines)
+
+
+def _economics_lines(results: dict) -> list[str]:
+    """The economics (multipliers, break-even) and claims-ledger sections."""
+    lines: list[str] = []
     econ = results.get("economics")
     if econ:
         lines += ["## Economics", ""]
@@ -91,22 +112,12 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
     claims = results.get("claims")
     if claims:
         lines += ["## Claims ledger", ""]
+        ev = results.get("evidence")
+        if ev:
+            lines += [f"From this report's slope evidence: working slope ratio "
+                      f"{num(ev['working_ratio'])} ({_md(ev['working_source'])}).", ""]
         lines += _table(["#", "claim", "essay", "recomputed", "verdict"],
                         [[c.get("number"), c.get("quote"), c.get("essay_text"),
                           f"{num(c.get('computed_value'))} {c.get('unit', '')}".strip(),
                           c.get("verdict")] for c in claims])
-    lines += ["## Data", ""]
-    if results.get("observations_total", 0) > len(results["observations"]):
-        lines += [_md(sample_note(results)), ""]
-    lines += _table(["curve", "axis", "points", "benchmark", "model", "source", "provenance"],
-                    [[c["curve"], c["axis"], c["n_points"], c["benchmark"], c["model"],
-                      c["source"], c["provenance"]] for c in results["curves"]])
-    lines += ["## Methods and caveats", ""]
-    lines += [f"- {_md(c)}" for c in results["caveats"]] + [""]
-    if results["warnings"]:
-        lines += ["Warnings:", ""] + [f"- {_md(w)}" for w in results["warnings"]] + [""]
-    s = results["settings"]
-    lines += [f"*rlscale {results['rlscale_version']}, form `{s['form']}`, {s['bootstrap']} "
-              f"bootstrap resamples, seed {s['seed']}, {results['created']}. Every number is in "
-              "`results.json`.*", ""]
-    return "\n".join(lines)
+    return lines
