@@ -123,3 +123,12 @@ def test_no_figure_text_below_the_stated_minimum(tmp_path):
             fig = spec["draw"](res)
             sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
         assert sizes and min(sizes) >= MIN_FONT_PT, spec["name"]
+
+
+def test_headline_sentence_takes_a_comparison_dict_as_compare_makes_it():
+    import rlscale
+
+    fits = rlscale.fit("catalog:essay", form="loglinear", bootstrap=0)
+    doc = rlscale.compare(fits["o1-rl"], fits["o1-inference"]).to_dict()
+    text = headline_sentence(doc, level=0.95)
+    assert text.startswith("For o1-rl,") and "0.55 times" in text and "no sampling interval" in text
