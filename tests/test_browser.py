@@ -53,17 +53,23 @@ def report(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(report):
+def browser():
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        pg.console_errors, pg.requests = [], []
-        pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
-        pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-        pg.on("request", lambda r: pg.requests.append(r.url))
-        pg.goto(report.as_uri(), wait_until="load")
-        yield pg
-        browser.close()
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(report, browser):
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.console_errors, pg.requests = [], []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.goto(report.as_uri(), wait_until="load")
+    yield pg
+    pg.close()
 
 
 def test_opens_offline_without_errors_or_network(page):
@@ -121,3 +127,66 @@ def test_screenshot(page):
     path = ARTIFACTS / "report.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 50_000
+
+
+PHONE = {"width": 390, "height": 844}
+#: Smallest readable text (CSS px) for figure text on a phone.
+MIN_TEXT_PX = 9.0
+
+
+@pytest.fixture(scope="module")
+def phone(report, browser):
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    pg = ctx.new_page()
+    pg.goto(report.as_uri(), wait_until="load")
+    yield pg
+    ctx.close()
+
+
+def test_phone_screenshot(phone):
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "report-phone.png"
+    phone.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 50_000
+
+
+def test_phone_nothing_wider_than_the_screen(phone):
+    """No element reaches past the viewport, except a figure inside its sideways-scrolling
+    wrapper, which then shows its hint; no table hides values behind a scroll."""
+    found = phone.evaluate("""() => {
+        const vw = document.documentElement.clientWidth, bad = [];
+        if (document.documentElement.scrollWidth > vw) bad.push('page ' + document.documentElement.scrollWidth);
+        for (const el of document.querySelectorAll('body *')) {
+            if (el.closest('.figscroll') || el.closest('script')) continue;
+            const r = el.getBoundingClientRect();
+            if (r.width && (r.right > vw + 0.5 || r.left < -0.5)) bad.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
+            if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible'
+                && !el.classList.contains('figscroll')) bad.push('scrolls: ' + el.tagName + '.' + el.className);
+        }
+        return bad;
+    }""")
+    assert found == []
+
+
+def test_phone_assumptions_table_is_readable(phone):
+    cells = phone.evaluate("""() => [...document.querySelectorAll('table.assumptions td')].map(td => ({
+        w: td.getBoundingClientRect().width, clipped: td.scrollWidth > td.clientWidth + 1,
+        text: td.innerText}))""")
+    assert cells, "the report has no assumptions table"
+    assert all(c["w"] > 100 and not c["clipped"] for c in cells if c["text"].strip())
+
+
+def test_phone_figure_text_stays_readable(phone):
+    from rlscale.report._style import MIN_FONT_PT
+
+    figs = phone.evaluate("""() => [...document.querySelectorAll('figure')].map(f => {
+        const img = f.querySelector('img'), wrap = f.querySelector('.figscroll'),
+              hint = f.querySelector('.scrollhint');
+        return {drawn: +img.getAttribute('width'), shown: img.getBoundingClientRect().width,
+                wider: img.getBoundingClientRect().width > wrap.clientWidth + 1,
+                hint: hint.getBoundingClientRect().height > 0 && getComputedStyle(hint).display !== 'none'};
+    })""")
+    assert len(figs) >= 4
+    for f in figs:
+        assert f["shown"] / f["drawn"] * MIN_FONT_PT * 96 / 72 >= MIN_TEXT_PX, f
+        assert f["hint"] or not f["wider"], f  # a figure that scrolls says so

@@ -173,7 +173,7 @@ def test_cli_prints_summary_and_path(tmp_path, capsys):
 
 
 def test_same_seed_same_numbers(tmp_path):
-    from rlscale.pipeline import analyse
+    from rlscale.analysis import analyse
 
     data = write_csv(tmp_path / "obs.csv", user_rows())
     docs = []

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from rlscale.pipeline import exchange_table, headline_sentence, select_inference_curves, wilson_interval
+from rlscale.analysis import headline_sentence, select_inference_curves, wilson_interval
+from rlscale.convert.exchange import exchange_table
 from rlscale.report.html import est, mult, num, pct, script_json
 
 
@@ -93,7 +94,7 @@ def test_unknown_form_is_a_one_line_error_before_any_work(tmp_path, capsys):
 
 
 def test_estimate_outside_its_interval_is_flagged():
-    from rlscale.pipeline import _outside_interval
+    from rlscale.analysis.core import _outside_interval
 
     fits = [{"curve": "a", "slope_per_decade": {"value": 0.27, "ci_low": 0.259, "ci_high": 0.261}},
             {"curve": "b", "slope_per_decade": {"value": 0.26, "ci_low": 0.25, "ci_high": 0.27}},
@@ -103,3 +104,31 @@ def test_estimate_outside_its_interval_is_flagged():
     warnings = _outside_interval(fits, cmps)
     assert len(warnings) == 2 and warnings[0].startswith("a: slope per decade lies outside")
     assert "r vs a: slope ratio" in warnings[1] and "--form logistic" in warnings[1]
+
+
+def test_no_figure_text_below_the_stated_minimum(tmp_path):
+    """Every text of every figure is at least MIN_FONT_PT (the page keeps it >= 9 CSS px)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from rlscale.analysis import analyse
+    from rlscale.report._style import MIN_FONT_PT, STYLE
+    from rlscale.report.figures import figure_specs
+
+    res = json.loads(json.dumps(analyse(["catalog:essay"], bootstrap=0), allow_nan=False))
+    specs = figure_specs(res)
+    assert len(specs) >= 4
+    for spec in specs:
+        with plt.rc_context(STYLE):
+            fig = spec["draw"](res)
+            sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+        assert sizes and min(sizes) >= MIN_FONT_PT, spec["name"]
+
+
+def test_headline_sentence_takes_a_comparison_dict_as_compare_makes_it():
+    import rlscale
+
+    fits = rlscale.fit("catalog:essay", form="loglinear", bootstrap=0)
+    doc = rlscale.compare(fits["o1-rl"], fits["o1-inference"]).to_dict()
+    text = headline_sentence(doc, level=0.95)
+    assert text.startswith("For o1-rl,") and "0.55 times" in text and "no sampling interval" in text

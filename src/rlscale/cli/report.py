@@ -1,34 +1,96 @@
 """CLI command: ``rlscale report`` (figures, results.json, report.md and a self-contained page).
 
 Heavy imports (pandas, scipy, matplotlib) happen inside the command, so ``rlscale --help`` stays
-fast. Progress goes to stderr; stdout gets a short summary table and the path of index.html.
+fast. Progress goes to stderr (on a terminal, not with ``--json``); stdout gets a short summary
+table and the path of index.html, or one JSON document with ``--json``.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Optional
 
 DEFAULT_OUT = "rlscale-report"
+SCORE_SCALES = ("unit", "percent")
+
+
+def _inert(text: object) -> str:
+    """A data string shown literally by rich: markup escaped, control and bidi-override
+    characters as ``\\xNN`` / ``\\uNNNN`` (until rlscale.fmt.inert exists; then use that)."""
+    from rich.markup import escape
+
+    out = []
+    for ch in str(text):
+        cat = unicodedata.category(ch)
+        if cat == "Cc" or (cat == "Cf" and ch not in "\u200d") or cat in ("Zl", "Zp"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return escape("".join(out))
 
 
 def _summary_table(results: dict):
     from rich.table import Table
 
-    from rlscale.report.html import est
+    from rlscale.report.html import est, has_ci
 
-    level = f"{results['settings']['level']:.0%}"
+    cmps = results["comparisons"]
+    ci = f" [{results['settings']['level']:.0%}]" if any(has_ci(c["slope_ratio"])
+                                                         for c in cmps) else ""
     table = Table(title="RL vs inference: slope ratios", title_justify="left")
     table.add_column("RL curve", overflow="fold")
     table.add_column("inference curve", overflow="fold")
-    table.add_column(f"slope ratio [{level}]", justify="right")
+    table.add_column(f"slope ratio{ci}", justify="right")
     table.add_column("RL OOM per inference OOM", justify="right")
     head = results["headline"].get("index")
-    for k, c in enumerate(results["comparisons"]):
-        table.add_row(c["rl"], c["inference"], est(c["slope_ratio"]),
+    for k, c in enumerate(cmps):
+        table.add_row(_inert(c["rl"]), _inert(c["inference"]), est(c["slope_ratio"]),
                       est(c["rl_oom_per_inference_oom"], 1, 1),
                       style="bold" if k == head else None)
     return table
+
+
+def _print_summary(results: dict, index: Path) -> None:
+    from rlscale.cli._common import console, err_console
+    from rlscale.report.html import pairs_note
+
+    con, err = console(), err_console()
+    con.print(_inert(results["headline"]["sentence"]), highlight=False, soft_wrap=True)
+    if results["comparisons"]:
+        con.print(_summary_table(results))
+        con.print(_inert(pairs_note(results)), highlight=False, soft_wrap=True)
+    warnings = results["warnings"]
+    for w in warnings[:3]:
+        err.print(f"warning: {_inert(w)}", style="yellow", highlight=False, soft_wrap=True)
+    if len(warnings) > 3:
+        err.print(f"... and {len(warnings) - 3} more warnings, listed in the report",
+                  style="yellow", highlight=False)
+    con.print(f"report: {_inert(index)}", highlight=False, soft_wrap=True)
+
+
+def _run(data, out: Path, *, seed, bootstrap, form, score_scale, quiet: bool) -> tuple[dict, Path]:
+    """Check the destination, analyse, write; a rich progress bar on a terminal's stderr."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                               TextColumn, TimeElapsedColumn)
+
+    from rlscale.analysis import analyse
+    from rlscale.cli._common import err_console
+    from rlscale.report import check_destination, write_report
+
+    check_destination(out)  # before any work: a bad -o fails in a second, not after the fits
+    err = err_console()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+                  disable=quiet or not err.is_terminal) as progress:
+        task = progress.add_task("rlscale report", total=None)
+
+        def step(msg: str, done: float | None = None, total: int | None = None) -> None:
+            progress.update(task, description=_inert(msg), completed=done or 0, total=total)
+
+        results = analyse(data or None, form=form, bootstrap=bootstrap, seed=seed,
+                          score_scale=score_scale, progress=step)
+        return results, write_report(results, out, progress=step)
 
 
 def register(app) -> None:
@@ -41,47 +103,33 @@ def register(app) -> None:
             None, metavar="DATA|RUN_DIR",
             help="Observation files (.csv/.json/.parquet), lab run directories or catalog:ID. "
                  "None: the built-in catalog (the essay's analysis)."),
-        out: Path = typer.Option(Path(DEFAULT_OUT), "-o", "--out", help="Report directory."),
+        out: Path = typer.Option(Path(DEFAULT_OUT), "-o", "--out",
+                                 help="Report directory: new, empty, or an earlier rlscale report."),
         open_: bool = typer.Option(False, "--open", help="Open index.html in a web browser."),
-        seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Seed for the bootstrap."),
         bootstrap: int = typer.Option(1000, "--bootstrap", min=0,
                                       help="Bootstrap resamples per fit."),
         form: str = typer.Option("loglinear", "--form",
                                  help="Curve form fitted to every curve (or 'auto')."),
-        percent: bool = typer.Option(False, "--percent", help="Scores are given in percent."),
+        score_scale: str = typer.Option(
+            "unit", "--score-scale",
+            help="Scores in the data are fractions in [0, 1] (unit) or percentages (percent)."),
+        json_: bool = typer.Option(False, "--json", help="Print one JSON document (no progress)."),
     ) -> None:
         """Analyse data and write a self-contained HTML report with figures and results.json."""
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rlscale.errors import RlscaleError
 
-        from rlscale.cli._common import console, err_console
-        from rlscale.pipeline import analyse
-        from rlscale.report import check_destination, write_report
+        if score_scale not in SCORE_SCALES:
+            raise RlscaleError(f"--score-scale must be unit or percent, got {score_scale!r}")
+        results, index = _run(data, out, seed=seed, bootstrap=bootstrap, form=form,
+                              score_scale=score_scale, quiet=json_)
+        if json_:
+            from rlscale.cli._common import print_json
 
-        check_destination(out)
-        err = err_console()
-        # Only on a terminal: a redirected stderr gets no progress frames (and no stray blank
-        # line before a one-line error).
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("rlscale report", total=None)
-
-            def step(msg: str) -> None:
-                progress.update(task, description=msg)
-
-            results = analyse(data or None, form=form, bootstrap=bootstrap, seed=seed,
-                              score_scale="percent" if percent else "unit", progress=step)
-            index = write_report(results, out, progress=step)
-        con = console()
-        con.print(results["headline"]["sentence"], highlight=False, soft_wrap=True)
-        if results["comparisons"]:
-            con.print(_summary_table(results))
-        warnings = results["warnings"]
-        for w in warnings[:3]:
-            err.print(f"warning: {w}", style="yellow", highlight=False, soft_wrap=True)
-        if len(warnings) > 3:
-            err.print(f"... and {len(warnings) - 3} more warnings, listed in the report",
-                                style="yellow", highlight=False)
-        con.print(f"report: {index}", highlight=False, soft_wrap=True)
+            print_json({"index": str(index), "results": str(index.with_name("results.json")),
+                        "headline": results["headline"], "warnings": results["warnings"]})
+        else:
+            _print_summary(results, index)
         if open_:
             import webbrowser
 

@@ -120,3 +120,54 @@ def exchange_interval(factor: float, *, ratio_low: float, ratio_high: float, fro
         e = _exponent(f, r, from_, to, pretrain_inference_oom)
         ends.append(math.inf if e > 308 else 10.0 ** e)
     return min(ends), max(ends)
+
+
+#: Inference multipliers for the exchange table (x inference -> equivalent RL, pre-training).
+TABLE_INFERENCE_FACTORS = (3, 10, 30, 100, 1_000, 10_000)
+#: RL scale-ups for the exchange table.
+TABLE_RL_SCALE_UPS = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
+#: The essay's two stated exchange pairs (RL multiplier, inference multiplier).
+ESSAY_EXCHANGE_MARKS = ({"rl_factor": 10.0, "inference_factor": 3.0, "label": "10x RL ≈ 3x inference"},
+                        {"rl_factor": 10_000.0, "inference_factor": 100.0,
+                         "label": "10,000x RL ≈ 100x inference"})
+
+
+def exchange_table(ratio: dict, pretrain_inference_oom: float | None = None) -> dict:
+    """Inference multipliers and their RL and pre-training equivalents at a slope ratio.
+
+    *ratio* is ``{"value", "ci_low", "ci_high"}`` (None where unknown); interval columns are
+    None where the ratio has no interval. Rows by inference multiplier (``rows``) and by RL
+    scale-up (``rl_rows``), plus the essay's stated pairs (``essay_marks``).
+    """
+    w_pre = (DEFAULT_PRETRAIN_INFERENCE_OOM if pretrain_inference_oom is None
+             else pretrain_inference_oom)
+
+    def conv(f, rr, frm, to):
+        if rr is None or not rr > 0:
+            return None
+        try:
+            v = exchange(f, ratio=rr, from_=frm, to=to, pretrain_inference_oom=w_pre)
+        except RlscaleError:  # too large to represent: no number rather than no report
+            return None
+        return v if math.isfinite(v) else None
+
+    def interval(f, frm, to):
+        lo, hi = exchange_interval(f, ratio_low=ratio["ci_low"], ratio_high=ratio["ci_high"],
+                                   from_=frm, to=to, pretrain_inference_oom=w_pre)
+        return tuple(v if math.isfinite(v) else None for v in (lo, hi))
+
+    r = ratio["value"]
+    rows, rl_rows = [], []
+    for f in TABLE_INFERENCE_FACTORS:
+        lo, hi = interval(f, "inference", "rl")
+        rows.append({"inference_factor": float(f), "rl_factor": conv(f, r, "inference", "rl"),
+                     "rl_factor_low": lo, "rl_factor_high": hi,
+                     "pretrain_factor": conv(f, 1.0, "inference", "pretrain")})
+    for s in TABLE_RL_SCALE_UPS:
+        lo, hi = interval(s, "rl", "inference")
+        rl_rows.append({"rl_factor": float(s), "inference_factor": conv(s, r, "rl", "inference"),
+                        "inference_factor_low": lo, "inference_factor_high": hi,
+                        "pretrain_factor": conv(s, r, "rl", "pretrain")})
+    return {"slope_ratio": ratio, "pretrain_inference_oom": w_pre,
+            "pretrain_citation": PRETRAIN_CITATION, "rows": rows, "rl_rows": rl_rows,
+            "essay_marks": [dict(m) for m in ESSAY_EXCHANGE_MARKS]}

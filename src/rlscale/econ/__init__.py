@@ -13,7 +13,8 @@ Stable public API (documented signatures; the report pipeline calls these)::
                    output_tokens=..., active_params=..., queries_per_day=..., horizon_days=...)
     econ.defaults()["deployment.queries_per_day"].to_dict()     # value, unit, tag, citation
 
-``rlscale.pipeline`` calls ``training_multiplier``, ``breakeven``, ``defaults`` and ``ledger``:
+``rlscale.econ.summary`` (the report's economics) calls ``training_multiplier``, ``breakeven``,
+``defaults`` and ``ledger``:
 keep those signatures stable.
 
 Modules: :mod:`~rlscale.econ.training` (training-cost model), :mod:`~rlscale.econ.deployment`

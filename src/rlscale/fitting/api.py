@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,8 @@ import numpy as np
 from rlscale.errors import RlscaleError
 from rlscale.estimate import Estimate
 from rlscale.fitting._solve import FullFit, fit_full
-from rlscale.fitting.bootstrap import binomial_weights, draw, percentile_ci, slope_at_score
+from rlscale.fitting.bootstrap import (BootstrapDraws, binomial_weights, draw, percentile_ci,
+                                       slope_at_score)
 from rlscale.fitting.result import FitResult, FitResults
 from rlscale.forms import FORMS, Form, get_form
 
@@ -25,6 +27,9 @@ COND_UNIDENTIFIABLE = 1e7   # condition number of the column-scaled Jacobian at 
 CI_SPAN_UNIDENTIFIABLE = 0.9  # a CI covering this share of a bounded parameter's range
 IRLS_ROUNDS = 2  # reweighting rounds (binomial variance from the fitted p) when n is known
 LACK_OF_FIT_P = 1e-3  # Pearson chi-square p-value below which the binomial model is rejected
+#: Most resample-points (resamples x points) refitted at once: bounds the bootstrap's memory
+#: (arrays of this size times the parameter count) on curves with very many points.
+BOOT_ELEMENTS = 2_000_000
 
 
 @dataclass
@@ -143,7 +148,8 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
               axis: str | None = None, compute_unit: str = "relative", bootstrap: int = 1000,
               seed: int | None = 0, rng: np.random.Generator | None = None,
               min_compute: float | None = None, max_compute: float | None = None,
-              at_score: float | None = None, level: float = 0.95) -> FitResult:
+              at_score: float | None = None, level: float = 0.95,
+              progress: Callable[[int, int], None] | None = None) -> FitResult:
     """Fit one curve ``score(compute)`` with bootstrap confidence intervals.
 
     Parameters
@@ -170,6 +176,8 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         score range.
     level : float
         Confidence level of the percentile intervals.
+    progress : callable, optional
+        Called as ``progress(done, total)`` resamples while a long bootstrap runs in batches.
 
     Returns
     -------
@@ -220,8 +228,7 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
                 "compare other forms with --form auto")
             n_boot_model = None
             w = binomial_weights(f.evaluate(x, f.to_public(st.full.theta)), n)
-    draws = draw(f, x, s, n_boot_model, w, st.full.theta, st.lo, st.hi, n_boot, rng,
-                 IRLS_ROUNDS)
+    draws = _draw_bounded(f, x, s, n_boot_model, w, st, n_boot, rng, progress)
     warnings += _bootstrap_checks(draws, N)
     params, more = _param_estimates(st, draws.params, level)
     warnings += more
@@ -249,6 +256,23 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         bootstrap={"method": draws.method, "requested": draws.requested,
                    "succeeded": int(len(boot)), "failed": draws.failed + draws.degenerate},
     )
+
+
+def _draw_bounded(f: Form, x, s, n, w, st: _Stage, n_boot: int, rng,
+                  progress: Callable[[int, int], None] | None = None) -> BootstrapDraws:
+    """:func:`draw` in batches of at most :data:`BOOT_ELEMENTS` resample-points, so memory
+    stays bounded on long curves (one batch, the same draws, whenever it fits)."""
+    per = max(1, BOOT_ELEMENTS // max(1, x.size))
+    if n_boot <= per:
+        return draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, n_boot, rng, IRLS_ROUNDS)
+    parts = []
+    for done in range(0, n_boot, per):
+        if progress:
+            progress(done, n_boot)
+        parts.append(draw(f, x, s, n, w, st.full.theta, st.lo, st.hi, min(per, n_boot - done),
+                          rng, IRLS_ROUNDS))
+    return BootstrapDraws(parts[0].method, n_boot, np.concatenate([p.params for p in parts]),
+                          sum(p.failed for p in parts), sum(p.degenerate for p in parts))
 
 
 def _check_options(level, bootstrap, at_score):
@@ -367,28 +391,60 @@ def fit(data, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, se
     from rlscale.data import read_observations
 
     df = read_observations(data, score_scale=score_scale)
-    available = list(dict.fromkeys(df["curve"].astype(str)))
+    return fit_frame(df, curves, form, bootstrap=bootstrap, seed=seed, min_compute=min_compute,
+                     max_compute=max_compute, at_score=at_score, level=level)
+
+
+def _unit(sub) -> str:
+    """A curve's compute unit: its first row's, ``relative`` when empty or missing."""
+    if "compute_unit" not in sub.columns:
+        return "relative"
+    unit = str(sub["compute_unit"].iloc[0])
+    return "relative" if unit in ("", "nan", "None") else unit
+
+
+def fit_frame(df, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
+              min_compute: float | None = None, max_compute: float | None = None,
+              at_score: float | None = None, level: float = 0.95, on_error: str = "raise",
+              progress: Callable[[int, int, str], None] | None = None) -> FitResults:
+    """Fit the curves of a validated observation frame (the one loop over a table's curves).
+
+    ``curves``, ``form`` and the options are those of :func:`fit`. ``on_error="raise"`` stops
+    at the first curve that cannot be fitted; ``"collect"`` fits the rest and records each
+    failure in :attr:`FitResults.errors` (curve id -> one-line message). ``progress`` is called
+    as ``progress(k, total, curve)`` before curve ``k`` (0-based) is fitted, and with a
+    fractional ``k`` (k + share of resamples done) during a long bootstrap.
+    """
+    if on_error not in ("raise", "collect"):
+        raise ValueError(f"on_error must be 'raise' or 'collect', got {on_error!r}")
+    groups = {str(k): v for k, v in df.groupby(df["curve"].astype(str), sort=False).indices.items()}
     if curves is None:
-        ids = available
+        ids = list(groups)
     else:
         ids = [str(c) for c in ([curves] if isinstance(curves, str) else curves)]
-        unknown = [c for c in ids if c not in available]
+        unknown = [c for c in ids if c not in groups]
         if unknown:
             raise RlscaleError(f"unknown curve id '{unknown[0]}'; available: "
-                               f"{', '.join(available) or '(none)'}")
-    results = []
-    for cid in ids:
-        sub = df[df["curve"].astype(str) == cid]
+                               f"{', '.join(groups) or '(none)'}")
+    results, errors = [], {}
+    for k, cid in enumerate(ids):
+        if progress:
+            progress(k, len(ids), cid)
+        sub = df.iloc[groups[cid]]
         n = sub["n"].to_numpy(float) if "n" in sub.columns else None
         if n is not None and not np.isfinite(n).any():
             n = None
         axis = str(sub["axis"].iloc[0]) if "axis" in sub.columns else None
-        unit = (str(sub["compute_unit"].iloc[0])
-                if "compute_unit" in sub.columns and str(sub["compute_unit"].iloc[0]) not in
-                ("", "nan") else "relative")
         rng = np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(cid.encode())]))
-        results.append(fit_curve(
-            sub["compute"].to_numpy(float), sub["score"].to_numpy(float), n, form, curve=cid,
-            axis=axis, compute_unit=unit, bootstrap=bootstrap, rng=rng,
-            min_compute=min_compute, max_compute=max_compute, at_score=at_score, level=level))
-    return FitResults(results)
+        try:
+            results.append(fit_curve(
+                sub["compute"].to_numpy(float), sub["score"].to_numpy(float), n, form, curve=cid,
+                axis=axis, compute_unit=_unit(sub), bootstrap=bootstrap, rng=rng,
+                min_compute=min_compute, max_compute=max_compute, at_score=at_score,
+                level=level, progress=progress and (
+                    lambda d, t, k=k, cid=cid: progress(k + d / t, len(ids), cid))))
+        except RlscaleError as exc:
+            if on_error == "raise":
+                raise
+            errors[cid] = str(exc)
+    return FitResults(results, errors=errors)

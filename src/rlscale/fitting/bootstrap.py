@@ -64,10 +64,10 @@ def draw(form: Form, x, y, n, w, theta_hat, lo, hi, n_boot: int,
         yb = np.broadcast_to(y, (n_boot, N))
         wb = counts * w
         # distinct compute values present in each resample
+        # (sorted per resample: memory B x N, not N x distinct as a one-hot product would be)
         _, ux = np.unique(x, return_inverse=True)
-        onehot = np.zeros((N, ux.max() + 1))
-        onehot[np.arange(N), ux] = 1.0
-        distinct = np.count_nonzero(counts @ onehot, axis=1)
+        ranks = np.sort(ux[idx], axis=1)
+        distinct = 1 + np.count_nonzero(np.diff(ranks, axis=1), axis=1)
         usable = distinct >= max(P, 2)
     theta0 = np.broadcast_to(theta_hat, (n_boot, P))
     yb, wb = np.ascontiguousarray(yb[usable]), wb[usable]

@@ -140,8 +140,23 @@ class FitResult:
         return Estimate(float(s[0]), lo, hi, self.level), draws, float(10 ** x[0])
 
     # ---------------------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The JSON schema of ``rlscale fit --json`` (one element of ``fits``)."""
+    def grid(self, points: int = 96, level: float | None = None) -> dict:
+        """The fitted curve and its band on *points* log-spaced computes over the observed
+        range: ``{"compute", "score", "low", "high"}`` lists (band NaN without resamples)."""
+        lo, hi = float(self.compute_min), float(self.compute_max)
+        c = np.logspace(math.log10(lo), math.log10(hi), points) if hi > lo else np.array([lo])
+        band_lo, band_hi = self.band(c, level=level)
+        return {"compute": c, "score": np.asarray(self.eval(c), float), "low": band_lo,
+                "high": band_hi}
+
+    def to_dict(self, grid: int | None = None) -> dict:
+        """The JSON schema of ``rlscale fit --json`` (one element of ``fits``).
+
+        ``grid``: also store the fitted curve and band on that many points (key ``grid``, as
+        the report draws them; see :meth:`grid`).
+        """
+        extra = {} if not grid else {"grid": {k: v.tolist() for k, v in
+                                              self.grid(grid).items()}}
         return clean_json({
             "curve": self.curve,
             "form": self.form,
@@ -160,6 +175,7 @@ class FitResult:
             "identifiable": bool(self.identifiable),
             "level": float(self.level),
             "bootstrap": dict(self.bootstrap),
+            **extra,
         })
 
     def to_json(self, **kwargs) -> str:
@@ -218,8 +234,10 @@ class FitResult:
 class FitResults:
     """Fits by curve id, in input order. Iterating yields :class:`FitResult` objects."""
 
-    def __init__(self, results: list[FitResult]):
+    def __init__(self, results: list[FitResult], errors: dict[str, str] | None = None):
         self._by_id = {r.curve: r for r in results}
+        #: Curves that could not be fitted (``fit_frame(..., on_error="collect")``): id -> why.
+        self.errors: dict[str, str] = dict(errors or {})
 
     def __getitem__(self, curve: str) -> FitResult:
         try:

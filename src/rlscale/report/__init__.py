@@ -1,6 +1,6 @@
 """The ``rlscale report`` renderer: figures and a self-contained HTML page from saved results.
 
-Reads only the results dict of :func:`rlscale.pipeline.analyse` (``results.json``); nothing
+Reads only the results dict of :func:`rlscale.analysis.analyse` (``results.json``); nothing
 outside this package calls it except the CLI. matplotlib is imported only when a figure is drawn.
 """
 

@@ -1,130 +1,26 @@
 """The report's figures, drawn with matplotlib (Agg) from a results dict only.
 
-Every function takes the JSON-ready results of :func:`rlscale.pipeline.analyse` (as read back
+Every function takes the JSON-ready results of :func:`rlscale.analysis.analyse` (as read back
 from ``results.json``) and returns a matplotlib ``Figure``; nothing here fits or converts. One
 style for all: the Okabe-Ito colour-blind-safe palette, and markers and line styles that vary
 with the colour so the figures stay readable in grayscale.
 """
+
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
-matplotlib.use("Agg")  # no display, no GUI toolkit: figures are only ever written to files
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from rlscale.runformat import parse_inference_curve  # noqa: E402
-from matplotlib.ticker import (  # noqa: E402
-    FuncFormatter,
-    LogLocator,
-    NullFormatter,
-    NullLocator,
-    PercentFormatter,
-)
-
-#: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
-#: deficiency. Its yellow is left out (too faint on white); black comes last.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), (0, (1, 2)))
-#: Most curves drawn in one panel; the rest stay in the tables and results.json.
-MAX_CURVES_PER_PANEL = 8
-#: Most RL/inference pairs drawn in the slope-ratio chart (the rest stay in the table).
-MAX_RATIO_ROWS = 24
-#: Above this many points in a panel the scatter is rasterized inside the SVG (keeps the file
-#: small and quick to draw) and drawn without error bars.
-RASTERIZE_ABOVE = 1500
-#: Where the essay's exchange pairs are labelled (axes fraction): clear of the lines and legend.
-EXCHANGE_LABEL_AT = ((0.06, 0.40), (0.60, 0.14))
-
-STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9.5,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 9.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.which": "major",
-    "grid.color": "#d9d9d9",
-    "grid.linewidth": 0.6,
-    "legend.fontsize": 8.5,
-    "legend.frameon": False,
-    "xtick.labelsize": 8.5,
-    "ytick.labelsize": 8.5,
-    "svg.fonttype": "path",  # text as outlines: identical rendering on every machine
-    "savefig.dpi": 150,
-}
-
-AXIS_TITLES = {"rl": "RL-scaling", "inference": "Inference-scaling", "pretrain": "Pre-training"}
-AXIS_COMPUTE = {"rl": "RL-training compute", "inference": "inference compute",
-                "pretrain": "pre-training compute"}
-
-
-def _style(i: int) -> dict[str, Any]:
-    return {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)],
-            "linestyle": LINESTYLES[i % len(LINESTYLES)]}
-
-
-def _new_figure(width: float, height: float, ncols: int = 1, **kw) -> tuple[Figure, Any]:
-    with plt.rc_context(STYLE):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        fig.get_layout_engine().set(w_pad=0.08, h_pad=0.06)  # inches: keep edge labels whole
-        axes = fig.subplots(1, ncols, **kw)
-    return fig, axes
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(x: float, _pos: Any = None) -> str:
-    """Tick label 10⁵ in Unicode superscripts (mathtext is slow to lay out and to render)."""
-    if x <= 0:
-        return ""
-    return "10" + str(int(round(math.log10(x)))).translate(_SUPERSCRIPT)
-
-
-def _multiplier(x: float, _pos: Any = None) -> str:
-    """Tick label for a multiplier: 1x, 10x, 1,000x, 10⁵x."""
-    if x <= 0:
-        return ""
-    if x >= 1e5 or x < 1e-2:
-        return _power_of_ten(x) + "x"
-    return f"{x:,.0f}x" if x >= 1 else f"{x:g}x"
-
-
-def _log_axis(ax, which: str = "x", formatter=None, minor: bool = False) -> None:
-    """A log10 axis with a tick per decade; minor ticks (at 2x and 5x) only when asked, since
-    every tick is a costly artist and decades are what the reader compares."""
-    axis = ax.xaxis if which == "x" else ax.yaxis
-    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
-    axis.set_major_locator(LogLocator(base=10, numticks=12))
-    axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0), numticks=12) if minor
-                           else NullLocator())
-    axis.set_minor_formatter(NullFormatter())
-    axis.set_major_formatter(FuncFormatter(formatter or _power_of_ten))
-
-
-def _fmt_est(est: dict, scale: float = 1.0, digits: int = 1) -> str:
-    v = est.get("value")
-    if v is None:
-        return "n/a"
-    text = f"{v * scale:.{digits}f}"
-    lo, hi = est.get("ci_low"), est.get("ci_high")
-    if lo is not None and hi is not None:
-        text += f" [{lo * scale:.{digits}f}, {hi * scale:.{digits}f}]"
-    return text
-
-
-def _short(text: str, width: int = 38) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+from rlscale.report._style import (  # noqa: F401 - STYLE is read by the writer
+    AXIS_COMPUTE, AXIS_TITLES, MAX_CURVES_PER_PANEL, MAX_RATIO_ROWS, PALETTE, RASTERIZE_ABOVE,
+    STYLE, _any_ci, _fmt_est, _log_axis, _multiplier, _new_figure, _short, _style)
+from rlscale.report.econ_figures import breakeven_chart, economics_chart, exchange_chart
+from rlscale.runformat import parse_inference_curve
 
 
 # --------------------------------------------------------------------------- twin chart
@@ -236,8 +132,9 @@ def twin_chart(results: dict, input_label: str | None = None, *,
                     transform=ax.transAxes, ha="center", va="center", color="#666666")
             ax.set_xlim(1, 100)
         else:
+            ci = _any_ci(fits[c]["slope_per_decade"] for c in ids if c in fits)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=1,
-                      title=f"slope: points per 10x compute [{level:.0%} CI]",
+                      title="slope: points per 10x compute" + (f" [{level:.0%} CI]" if ci else ""),
                       title_fontsize=8.5, alignment="left")
     # Same number of decades per panel width, so the steepness of the two lines compares honestly.
     width = max([hi - lo for lo, hi in filter(None, spans)] + [1.0]) + 0.3
@@ -321,8 +218,8 @@ def slope_ratio_chart(results: dict) -> Figure:
     xs = [v for c in cmps for v in (c["slope_ratio"]["value"], c["slope_ratio"]["ci_low"],
                                       c["slope_ratio"]["ci_high"]) if v is not None]
     ax.set_xlim(min(xs + [0.0]) - 0.05, max(xs + [1.2]) + 0.1)
-    ax.set_xlabel("slope ratio (RL points per 10x ÷ inference points per 10x; "
-                  f"bars: {level:.0%} interval)")
+    bars = f"; bars: {level:.0%} interval" if _any_ci(c["slope_ratio"] for c in cmps) else ""
+    ax.set_xlabel(f"slope ratio (RL points per 10x ÷ inference points per 10x{bars})")
     ax.grid(axis="y", visible=False)
     if shown > len(cmps):
         ax.set_title(f"first {len(cmps)} of {shown} pairs (all are in the table)", loc="left",
@@ -333,103 +230,24 @@ def slope_ratio_chart(results: dict) -> Figure:
     return fig
 
 
-# --------------------------------------------------------------------------- exchange rates
-
-def exchange_chart(results: dict) -> Figure:
-    """What an RL scale-up is worth in inference and (via the chain) pre-training multiples."""
-    ex = results["exchange"]
-    r = ex["slope_ratio"]
-    w_pre = ex["pretrain_inference_oom"]
-    x = np.logspace(0, 6, 121)
-    fig, ax = _new_figure(7.6, 4.8)
-    st_inf, st_pre = _style(0), _style(2)
-    if r["ci_low"] is not None and r["ci_high"] is not None:
-        ax.fill_between(x, x ** max(r["ci_low"], 0), x ** r["ci_high"], color=st_inf["color"],
-                        alpha=0.16, linewidth=0)
-    ax.plot(x, x ** r["value"], color=st_inf["color"], linewidth=2.2,
-            label=f"inference multiplier (slope ratio {r['value']:.2f})")
-    ax.plot(x, x ** (r["value"] / w_pre), color=st_pre["color"], linestyle="--", linewidth=2.0,
-            label=f"pre-training multiplier (÷ {w_pre:g} inference OOM per pre-training OOM)")
-    ax.plot(x, x, color="#888888", linestyle=":", linewidth=1.2,
-            label="equal orders of magnitude (slope ratio 1)")
-    for k, m in enumerate(ex["essay_marks"]):
-        ax.plot(m["rl_factor"], m["inference_factor"], marker="D", color="black", markersize=7,
-                linestyle="none", zorder=4, label="essay's stated pairs" if k == 0 else None)
-        ax.annotate(m["label"], (m["rl_factor"], m["inference_factor"]),
-                    xytext=EXCHANGE_LABEL_AT[k % len(EXCHANGE_LABEL_AT)], textcoords="axes fraction",
-                    fontsize=8.5, ha="left", va="center",
-                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 0.8,
-                                "shrinkB": 5})
-    _log_axis(ax, "x", _multiplier)
-    _log_axis(ax, "y", _multiplier)
-    ax.set_xlim(1, 1e6)
-    ax.set_ylim(1, 1e6)
-    ax.set_xlabel("RL-training compute multiplier (scale-up of RL compute)")
-    ax.set_ylabel("equivalent multiplier of inference or pre-training compute")
-    ax.legend(loc="upper left")
-    return fig
-
-
-# --------------------------------------------------------------------------- economics
-
-def economics_chart(results: dict) -> Figure:
-    """Total training compute multiplier vs RL scale-up, for several starting RL fractions."""
-    econ = results["economics"]
-    x = np.array(econ["scale_up"], dtype=float)
-    fig, ax = _new_figure(7.6, 4.6)
-    for k, curve in enumerate(econ["curves"]):
-        st = _style(k)
-        y = np.array([np.nan if v is None else v for v in curve["total_multiplier"]], dtype=float)
-        ax.plot(x, y, color=st["color"], linestyle=st["linestyle"], linewidth=2.0,
-                label=f"RL starts at {curve['rl_fraction']:.0%} of pre-training")
-        ax.plot(x[::10], y[::10], marker=st["marker"], color=st["color"], linestyle="none",
-                markersize=5)
-    ax.plot(x, x, color="#888888", linestyle=":", linewidth=1.2, label="all training scales (y = x)")
-    ax.plot(10, 5.5, marker="D", color="black", markersize=7, linestyle="none",
-            label="essay: 10x RL at parity → 5.5x total")
-    _log_axis(ax, "x", _multiplier)
-    _log_axis(ax, "y", _multiplier)
-    ax.set_xlim(1, x.max())
-    ax.set_ylim(0.9, x.max() * 1.5)
-    ax.set_xlabel("cumulative RL-training compute scale-up")
-    ax.set_ylabel("total training compute (pre-training + RL) multiplier")
-    ax.legend(loc="upper left")
-    return fig
-
-
-def _count(x: float) -> str:
-    """4.8 million, 12 billion, 3,400: counts in words a reader can say."""
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if x >= size:
-            return f"{x / size:.2g} {word}"
-    return f"{x:,.0f}"
-
-
-def breakeven_chart(results: dict) -> Figure:
-    """Train or think longer: one-off RL cost vs the extra inference it replaces, by volume."""
-    be = results["economics"]["breakeven"]
-    values = {a["name"]: a["value"] for a in be["assumptions"]}
-    horizon = values["deployment.horizon_days"]
-    q = np.logspace(2, 10, 81)
-    fig, ax = _new_figure(7.6, 4.6)
-    st_rl, st_inf = _style(0), _style(1)
-    ax.plot(q, np.full_like(q, be["rl_flops_one_off"]), color=st_rl["color"], linewidth=2.2,
-            label=f"RL scale-up {values['training.rl_scale']:g}x: one-off training FLOP")
-    ax.plot(q, be["extra_flops_per_query"] * q * horizon, color=st_inf["color"], linestyle="--",
-            linewidth=2.2, label=f"same gain by {be['inference_multiplier']:.3g}x inference: "
-                                 f"extra FLOP over {horizon:g} days")
-    qb = be["breakeven_queries_per_day"]
-    if q[0] <= qb <= q[-1]:
-        ax.axvline(qb, color="black", linestyle=":", linewidth=1.2)
-        ax.annotate(f"break-even ≈ {_count(qb)} queries/day", (qb, be["rl_flops_one_off"]),
-                    xytext=(0.62, 0.12), textcoords="axes fraction", fontsize=8.5, ha="left",
-                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 0.8})
-    _log_axis(ax, "x")
-    _log_axis(ax, "y")
-    ax.set_xlabel("deployment volume (queries per day, log scale)")
-    ax.set_ylabel("compute (FLOP, log scale)")
-    ax.legend(loc="upper left")
-    return fig
+def _twin_caption(results: dict, labels) -> str:
+    """Says what the chart of inputs *labels* draws: error bars and bands only where they
+    exist, and the sampling of points when results.json holds a sample of the rows."""
+    mine = {c["curve"] for c in results["curves"] if c["input"] in labels}
+    errs = any(o.get("err_low") is not None for o in results["observations"]
+               if o["curve"] in mine)
+    bands = any(v is not None for f in results["fits"] if f["curve"] in mine
+                for v in f.get("grid", {}).get("low", []))
+    text = ("Observed points" + (" (95% Wilson error bars where the sample size is known)"
+                                 if errs else " (no error bars: no sample sizes)")
+            + (", fitted curves with bootstrap confidence bands" if bands
+               else ", fitted curves (no confidence band: no bootstrap interval)")
+            + "; the legend gives the slope in score points per 10x compute.")
+    total, shown = results.get("observations_total", 0), len(results["observations"])
+    if total > shown:
+        text += (f" Points drawn: an evenly spaced sample of {shown:,} of the {total:,} "
+                 "observations (every observation was fitted).")
+    return text
 
 
 def figure_specs(results: dict) -> list[dict[str, Any]]:
@@ -439,19 +257,18 @@ def figure_specs(results: dict) -> list[dict[str, Any]]:
     axes_of = {i: {c["axis"] for c in results["curves"] if c["input"] == i} for i in inputs}
     with_rl = [i for i in inputs if "rl" in axes_of[i]]
     inference_only = [i for i in inputs if axes_of[i] == {"inference"}]
-    caption = ("Observed points (95% Wilson error bars where the sample size is known), fitted "
-               "curves with bootstrap confidence bands; the legend gives the slope in score points "
-               "per 10x compute.")
     for k, label in enumerate(with_rl):
         specs.append({"name": "twin" if k == 0 else f"twin-{k + 1}",
                       "title": f"RL-scaling vs inference-scaling: {label}",
-                      "caption": caption + " Both panels span the same number of decades.",
+                      "caption": _twin_caption(results, [label])
+                                 + " Both panels span the same number of decades.",
                       "draw": (lambda res, lab=label: twin_chart(res, lab))})
     if inference_only:
         title = ("Inference-scaling in other published results" if with_rl
                  else "Inference-scaling")
         specs.append({"name": "inference", "title": f"{title}: {', '.join(inference_only)}",
-                      "caption": caption + " No RL curve in these inputs, so no slope ratio.",
+                      "caption": _twin_caption(results, inference_only)
+                                 + " No RL curve in these inputs, so no slope ratio.",
                       "draw": (lambda res, labs=tuple(inference_only):
                                twin_chart(res, list(labs), only_drawn=True))})
     if results["comparisons"]:
@@ -463,7 +280,10 @@ def figure_specs(results: dict) -> list[dict[str, Any]]:
         specs.append({"name": "exchange", "title": "Exchange rate between compute axes",
                       "caption": "The inference (and, through the stated chain, pre-training) "
                                  "multiplier that an RL scale-up is worth at the headline slope "
-                                 "ratio; the band is its interval.", "draw": exchange_chart})
+                                 "ratio" + ("; the band is its interval."
+                                            if _any_ci([results["exchange"]["slope_ratio"]])
+                                            else " (no interval: the ratio has none)."),
+                      "draw": exchange_chart})
     if results.get("economics"):
         specs.append({"name": "economics", "title": "What RL scale-ups cost in total training",
                       "caption": "Total training compute (pre-training + RL) relative to today, as "

@@ -15,7 +15,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).with_name("templates")
-#: Observation rows shown in the HTML table (all rows are always in results.json).
+#: Observation rows shown in the HTML table (results.json holds up to
+#: rlscale.analysis.MAX_OBSERVATION_RECORDS of them).
 MAX_OBSERVATION_ROWS = 300
 
 
@@ -61,6 +62,25 @@ def est(d: Any, scale: float = 1.0, digits: int = 2) -> str:
 
 def has_ci(d: Any) -> bool:
     return isinstance(d, dict) and d.get("ci_low") is not None and d.get("ci_high") is not None
+
+
+def pairs_note(results: dict) -> str:
+    """How many RL/inference pairs the report compares, and how many are independent."""
+    head = results["headline"]
+    n = head.get("pairs", len(results["comparisons"]))
+    k = head.get("independent_pairs", n)
+    text = f"{n} RL/inference pair{'s' if n != 1 else ''} compared, {k} of them independent"
+    if k < n:
+        text += (" (a pair that includes a curve whose every point is derived from other "
+                 "numbers is not counted as independent evidence)")
+    return text + "."
+
+
+def sample_note(results: dict) -> str:
+    """Says that results.json (and the figures) hold a sample of the observation rows."""
+    return (f"results.json holds an evenly spaced sample of {len(results['observations']):,} of "
+            f"the {results['observations_total']:,} observation rows (each curve's first and "
+            "last point kept); every row was fitted, and the figures draw this sample.")
 
 
 def _cell(v: Any) -> str:
@@ -118,7 +138,7 @@ def render_html(results: dict, figures: list[dict]) -> str:
     Parameters
     ----------
     results : dict
-        Results of :func:`rlscale.pipeline.analyse` (as in ``results.json``).
+        Results of :func:`rlscale.analysis.analyse` (as in ``results.json``).
     figures : list of dict
         ``name, title, caption, svg_base64, width, height`` for each figure, in order.
     """
@@ -144,12 +164,22 @@ def render_html(results: dict, figures: list[dict]) -> str:
     econ_rows = [(s, [by_scale[s].get(f) for f in fractions]) for s in by_scale]
     be = econ.get("breakeven") or {}
     be_values = {a["name"]: a["value"] for a in be.get("assumptions", [])}
+    cmps = results["comparisons"]
     template = env.get_template("report.html.j2")
     return template.render(
+        ci_ratio=any(has_ci(c["slope_ratio"]) for c in cmps),
+        ci_fieller=any(has_ci(c["slope_ratio_fieller"]) for c in cmps),
+        ci_fits=any(has_ci(f["slope_per_decade"]) for f in results["fits"]),
+        ci_params=any(has_ci(v) for f in results["fits"] for v in f["params"].values()),
+        ci_obs=any(o.get("err_low") is not None for o in results["observations"]),
+        pairs_text=pairs_note(results),
+        sample_text=(sample_note(results) if results.get("observations_total", 0)
+                     > len(results["observations"]) else ""),
         econ_fractions=fractions, econ_rows=econ_rows, be_values=be_values,
         r=results, head=head, head_fits=head_fits, ex_10=ex_10, figures=figures,
         level_pct=f"{level:.0%}", obs_rows=obs_rows,
         obs_hidden=len(results["observations"]) > len(obs_rows),
+        obs_total=results.get("observations_total", len(results["observations"])),
         inputs_text=", ".join(i["label"] for i in results["inputs"]),
         calc_ratio=f"{ratio:.3g}" if ratio else "0.5", pretrain_w=pretrain_w,
         css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlscale.report.html import est, mult, num, pct
+from rlscale.report.html import est, has_ci, mult, num, pairs_note, pct, sample_note
+
+
+#: Characters that start Markdown inline syntax (links, images, emphasis, code, HTML, tables,
+#: headings, strike-through): a backslash makes each a literal character (CommonMark 2.4).
+_MD_SPECIAL = set("\\`*_{}[]()#+!|~")
+_HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
 def _md(text: Any) -> str:
-    """Escape a data string for a Markdown table cell (pipes, newlines, HTML angle brackets)."""
-    s = "" if text is None else str(text)
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return s.replace("<", "&lt;").replace(">", "&gt;")
+    """A data string as inert Markdown text: Markdown specials backslash-escaped, ``<``, ``>``,
+    ``&`` as HTML entities, newlines as spaces and control characters as ``\\xNN``, so a curve id
+    ``![t](https://evil.example/p.png)`` shows as those characters, never as an image."""
+    out = []
+    for ch in "" if text is None else str(text):
+        if ch in _HTML:
+            out.append(_HTML[ch])
+        elif ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        elif ch in "\r\n\t":
+            out.append(" ")
+        elif not ch.isprintable():
+            out.append(f"\\\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    text = "".join(out)
+    return "\\" + text if text[:1] in ("-", "=") else text  # no list item or heading underline
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -28,12 +47,17 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
     for f in figures:
         lines += [f"![{_md(f['title'])}]({f['name']}.png)", "", f"*{_md(f['caption'])}*", ""]
     lines += ["## Slope ratios", ""]
-    lines += _table(["RL curve", "inference curve", f"slope ratio [{level}]",
-                     f"Fieller [{level}]"],
-                    [[c["rl"], c["inference"], est(c["slope_ratio"]),
-                      est(c["slope_ratio_fieller"])] for c in results["comparisons"]])
+    cmps = results["comparisons"]
+    ci = f" [{level}]" if any(has_ci(c["slope_ratio"]) for c in cmps) else ""
+    fieller = any(has_ci(c["slope_ratio_fieller"]) for c in cmps)
+    lines += _table(["RL curve", "inference curve", f"slope ratio{ci}"]
+                    + ([f"Fieller [{level}]"] if fieller else []),
+                    [[c["rl"], c["inference"], est(c["slope_ratio"])]
+                     + ([est(c["slope_ratio_fieller"])] if fieller else []) for c in cmps])
+    lines += [_md(pairs_note(results)), ""]
     lines += ["## Fits", ""]
-    lines += _table(["curve", "axis", "points", "compute range", f"slope per 10x [{level}]"],
+    fci = f" [{level}]" if any(has_ci(f["slope_per_decade"]) for f in results["fits"]) else ""
+    lines += _table(["curve", "axis", "points", "compute range", f"slope per 10x{fci}"],
                     [[f["curve"], f["axis"], f["n_points"],
                       f"{num(f['compute_min'])} – {num(f['compute_max'])} {f['compute_unit']}",
                       est(f["slope_per_decade"], 100, 1)] for f in results["fits"]])
@@ -46,30 +70,10 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
         lines += _table(["RL scale-up", "inference equivalent", "pre-training equivalent"],
                         [[mult(r["rl_factor"]), mult(r["inference_factor"]),
                           mult(r["pretrain_factor"])] for r in ex["rl_rows"]])
-    econ = results.get("economics")
-    if econ:
-        lines += ["## Economics", ""]
-        lines += _table(["RL fraction of pre-training", "RL scale-up", "total training multiplier"],
-                        [[pct(r["rl_fraction"]), mult(r["scale_up"]), mult(r["total_multiplier"])]
-                         for r in econ["table"]])
-        be = econ.get("breakeven")
-        if be:
-            lines += [f"Train or think longer: at slope ratio {num(be['slope_ratio'])}, the RL "
-                      f"scale-up costs a one-off {num(be['rl_flops_one_off'])} FLOP and buys the "
-                      f"gain of {mult(be['inference_multiplier'])} inference "
-                      f"({num(be['extra_flops_per_query'])} extra FLOP per query); it pays for "
-                      f"itself after {num(be['breakeven_queries'])} queries "
-                      f"({num(be['breakeven_queries_per_day'])} per day over the horizon). "
-                      "Assumptions: " + "; ".join(f"{a['name']} = {num(a['value'])} {a['unit']}"
-                                                  for a in be["assumptions"]) + ".", ""]
-    claims = results.get("claims")
-    if claims:
-        lines += ["## Claims ledger", ""]
-        lines += _table(["#", "claim", "essay", "recomputed", "verdict"],
-                        [[c.get("number"), c.get("quote"), c.get("essay_text"),
-                          f"{num(c.get('computed_value'))} {c.get('unit', '')}".strip(),
-                          c.get("verdict")] for c in claims])
+    lines += _economics_lines(results)
     lines += ["## Data", ""]
+    if results.get("observations_total", 0) > len(results["observations"]):
+        lines += [_md(sample_note(results)), ""]
     lines += _table(["curve", "axis", "points", "benchmark", "model", "source", "provenance"],
                     [[c["curve"], c["axis"], c["n_points"], c["benchmark"], c["model"],
                       c["source"], c["provenance"]] for c in results["curves"]])
@@ -82,3 +86,38 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
               f"bootstrap resamples, seed {s['seed']}, {results['created']}. Every number is in "
               "`results.json`.*", ""]
     return "\n".join(lines)
+
+
+def _economics_lines(results: dict) -> list[str]:
+    """The economics (multipliers, break-even) and claims-ledger sections."""
+    lines: list[str] = []
+    econ = results.get("economics")
+    if econ:
+        lines += ["## Economics", ""]
+        lines += _table(["RL fraction of pre-training", "RL scale-up", "total training multiplier"],
+                        [[pct(r["rl_fraction"]), mult(r["scale_up"]), mult(r["total_multiplier"])]
+                         for r in econ["table"]])
+        be = econ.get("breakeven")
+        if be:
+            lines += [f"Train or think longer: at slope ratio {num(be['slope_ratio'])} "
+                      f"({_md(be.get('slope_ratio_source', ''))}, the ratio the claims use), the RL "
+                      f"scale-up costs a one-off {num(be['rl_flops_one_off'])} FLOP and buys the "
+                      f"gain of {mult(be['inference_multiplier'])} inference "
+                      f"({num(be['extra_flops_per_query'])} extra FLOP per query); it pays for "
+                      f"itself after {num(be['breakeven_queries'])} queries "
+                      f"({num(be['breakeven_queries_per_day'])} per day over the horizon). "
+                      "Assumptions: " + "; ".join(f"{_md(a['name'])} = {num(a['value'])} "
+                                                  f"{_md(a['unit'])}"
+                                                  for a in be["assumptions"]) + ".", ""]
+    claims = results.get("claims")
+    if claims:
+        lines += ["## Claims ledger", ""]
+        ev = results.get("evidence")
+        if ev:
+            lines += [f"From this report's slope evidence: working slope ratio "
+                      f"{num(ev['working_ratio'])} ({_md(ev['working_source'])}).", ""]
+        lines += _table(["#", "claim", "essay", "recomputed", "verdict"],
+                        [[c.get("number"), c.get("quote"), c.get("essay_text"),
+                          f"{num(c.get('computed_value'))} {c.get('unit', '')}".strip(),
+                          c.get("verdict")] for c in claims])
+    return lines
