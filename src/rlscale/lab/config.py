@@ -5,7 +5,7 @@ RL option names mirror TRL's ``GRPOConfig`` where they mean the same thing (``nu
 ``learning_rate``, ``temperature``, ``max_completion_length``, ``max_grad_norm``).
 
 A config file (JSON, or TOML with ``.toml``) holds any subset of the sections ``task``, ``model``,
-``pretrain``, ``rl``, ``eval`` plus the top-level ``seed``/``threads``/``preset``; anything else is an
+``pretrain``, ``rl``, ``eval`` plus the top-level ``seed``/``threads``/``preset``/``engine``; anything else is an
 error. Values not given come from the preset (``default`` unless the file or ``--preset`` says).
 """
 
@@ -37,6 +37,8 @@ class TaskSettings:
 @dataclass
 class ModelSettings:
     depth: int = _f(2, "the one size dial: number of transformer blocks (width derives from it)")
+    hf_path: str = _f("", "engine trl: a local Hugging Face model directory to train instead of "
+                      "the lab's pre-trained policy (no pre-training; empty: the lab's own)")
 
 
 @dataclass
@@ -96,6 +98,8 @@ class LabConfig:
     seed: int = _f(0, "seed of every random choice (problems, init, sampling)")
     threads: int = _f(1, "torch.set_num_threads (fixed, so that runs are reproducible)")
     preset: str = _f("default", "preset the values were resolved from")
+    engine: str = _f("native", "RL engine: native (the lab's GRPO) | trl (TRL's GRPOTrainer on a "
+                     "Hugging Face model, see docs/lab-trl.md)", choices=("native", "trl"))
     task: TaskSettings = field(default_factory=TaskSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     pretrain: PretrainSettings = field(default_factory=PretrainSettings)
@@ -103,7 +107,14 @@ class LabConfig:
     eval: EvalSettings = field(default_factory=EvalSettings)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        doc = asdict(self)
+        # keys added with the trl engine are left out at their defaults, so a native run's
+        # config.json and digest stay those of earlier versions (old runs still resume)
+        if doc["engine"] == "native":
+            del doc["engine"]
+        if not doc["model"]["hf_path"]:
+            del doc["model"]["hf_path"]
+        return doc
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the config (detects a changed config on resume)."""
@@ -215,6 +226,10 @@ def validate(cfg: LabConfig) -> LabConfig:
         raise RlscaleError(f"config key 'eval.main_strategy': {cfg.eval.main_strategy!r} is not "
                            "in eval.strategies")
     parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
+    if cfg.engine != "native" or cfg.model.hf_path:  # the engine's own rules (one owner module)
+        from rlscale.lab.engines import check_config
+
+        check_config(cfg)
     if cfg.rl.num_checkpoints > cfg.rl.steps:
         raise RlscaleError(f"config key 'rl.num_checkpoints' ({cfg.rl.num_checkpoints}) exceeds "
                            f"rl.steps ({cfg.rl.steps})")

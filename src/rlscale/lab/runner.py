@@ -251,7 +251,8 @@ def build_observations(ctx: _Context, evals: list[dict]):
     problems = cfg.eval.num_problems
     strategy, k = parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
     common = {"compute_unit": "flop", "benchmark": f"{cfg.task.name}-d{cfg.task.difficulty}-test",
-              "model": f"lab-depth{cfg.model.depth}", "source": f"rlscale lab run (seed {cfg.seed})",
+              "model": (Path(cfg.model.hf_path).name if cfg.model.hf_path
+                        else f"lab-depth{cfg.model.depth}"), "source": f"rlscale lab run (seed {cfg.seed})",
               "provenance": "measured"}
     rows = []
     for ev in evals:
@@ -325,10 +326,15 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
     try:
         with _progress() as progress:
             ctx = _Context(run, cfg, progress)
-            base, pretrain_flops = _base_state(ctx)
-            _evaluate(ctx, 0, base, 0.0)
-            rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
-            ledger = rl(ctx, base, pretrain_flops)
+            if cfg.engine != "native":  # another engine's RL phase (rlscale.lab.engines)
+                from rlscale.lab.engines import rl_phase
+
+                ledger = rl_phase(ctx)
+            else:
+                base, pretrain_flops = _base_state(ctx)
+                _evaluate(ctx, 0, base, 0.0)
+                rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
+                ledger = rl(ctx, base, pretrain_flops)
             _finish(ctx, ledger, started)
     except BaseException:
         run.write_manifest(status="interrupted")
