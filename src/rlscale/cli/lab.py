@@ -141,6 +141,7 @@ def register(app) -> None:
 
     from rlscale.cli import lab_sweep  # `lab sweep`, and `lab show` of a sweep directory
     lab_sweep.register(lab)
+    from rlscale.cli import lab_trl; lab_trl.register(lab)  # `lab run --engine`, `lab export-verl`
 
 
 def _print_done(run_dir) -> None:

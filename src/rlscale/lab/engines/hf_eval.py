@@ -33,15 +33,25 @@ from rlscale.lab.inference import (EVAL_BATCH, answer_cap, mean_se, parallel_sco
 
 @contextlib.contextmanager
 def quiet_hf():
-    """transformers' and TRL's advice-level logging off while an engine runs (errors still shown)."""
+    """transformers' advice-level logging and loading bars off while an engine runs (errors and
+    rlscale's own progress still shown). TRL 1.16 itself calls transformers' deprecated
+    ``is_gradient_checkpointing``: that one FutureWarning, not ours to fix, is ignored."""
+    import warnings
+
     from transformers.utils import logging
 
-    level = logging.get_verbosity()
+    level, bars = logging.get_verbosity(), logging.is_progress_bar_enabled()
     logging.set_verbosity_error()
+    logging.disable_progress_bar()
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*",
+                                    category=FutureWarning)
+            yield
     finally:
         logging.set_verbosity(level)
+        if bars:
+            logging.enable_progress_bar()
 
 
 def prompt_ids(tok, task, problems, chat: bool) -> list[list[int]]:

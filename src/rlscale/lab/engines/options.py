@@ -16,6 +16,8 @@ num_generations``, no gradient accumulation), as in the lab's own update.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rlscale.errors import RlscaleError
 
 # lab key -> (TRL GRPOConfig, verl key(s), note)
@@ -61,6 +63,9 @@ def check_trl_options(cfg) -> None:
         raise RlscaleError("config key 'rl.runs': engine \"trl\" runs one RL run whose "
                            "checkpoints stand for smaller budgets (runs = \"single\"); "
                            f"{cfg.rl.runs!r} is not supported")
+    if cfg.model.hf_path and not (Path(cfg.model.hf_path).expanduser() / "config.json").is_file():
+        raise RlscaleError("config key 'model.hf_path': not a local Hugging Face model directory "
+                           "(no config.json)", file=cfg.model.hf_path)
 
 
 def grpo_config_kwargs(cfg, max_new: int) -> dict:

@@ -182,10 +182,7 @@ def prepare_policy(ctx) -> Policy:
 
     cfg = ctx.cfg
     if cfg.model.hf_path:
-        model_dir = Path(cfg.model.hf_path).expanduser()
-        if not (model_dir / "config.json").is_file():
-            raise RlscaleError("config key 'model.hf_path': not a local Hugging Face model "
-                               "directory (no config.json)", file=str(model_dir))
+        model_dir = Path(cfg.model.hf_path).expanduser()   # checked by check_trl_options
         tok = hf.load_tokenizer(model_dir)
         _check_alphabet(tok, ctx.task, model_dir)
         return Policy(model_dir, tok, hf.hf_shape(model_dir), lab=False, pretrain_flops=0.0,
@@ -216,6 +213,7 @@ def build_trainer(ctx, policy: Policy, ledger: FlopLedger, *, on_log, extra_args
     """TRL's ``GRPOTrainer`` with the lab's options, reward and ledger callback (*extra_args*:
     more ``GRPOConfig`` arguments; *eager*: attention as plain matmuls, visible to FlopCounterMode)."""
     import torch
+    from transformers import PrinterCallback
     from trl import GRPOConfig, GRPOTrainer
 
     from rlscale.lab import hf
@@ -228,13 +226,14 @@ def build_trainer(ctx, policy: Policy, ledger: FlopLedger, *, on_log, extra_args
     args = GRPOConfig(output_dir=str(ctx.run.checkpoints / TRL_DIR), report_to="none",
                       logging_steps=1, save_strategy="no", disable_tqdm=True,
                       use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(),
-                      dataloader_num_workers=0, gradient_checkpointing=False,
+                      dataloader_num_workers=0, activation_checkpointing=False,
                       **grpo_config_kwargs(cfg, ctx.max_new), **(extra_args or {}))
     callback = make_callback(ledger, policy.shape, cfg.rl, save, on_log, ctx.progress)
     model = hf.load_model(policy.model_dir, eager=eager)
     trainer = GRPOTrainer(model=model, reward_funcs=TaskReward(ctx.task, callback.add_batch),
                           args=args, train_dataset=training_dataset(ctx, policy),
                           processing_class=policy.tokenizer, callbacks=[callback])
+    trainer.remove_callback(PrinterCallback)  # TRL's log dicts on stderr; the step log has them
     return trainer, callback
 
 
