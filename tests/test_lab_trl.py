@@ -273,3 +273,10 @@ def test_the_engine_modules_import_nothing_heavy():
             " assert not heavy, heavy")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_docs_table_names_every_mapped_option():
+    from rlscale.lab.engines.options import OPTION_MAP
+
+    text = (Path(__file__).parents[1] / "docs" / "lab-trl.md").read_text()
+    assert [key for key, *_ in OPTION_MAP if f"| `{key}` |" not in text] == []

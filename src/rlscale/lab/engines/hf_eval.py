@@ -177,8 +177,8 @@ def _think(model, tok, shape, task, problems, prompts, ev) -> tuple[list[dict], 
         else:
             cut = generate_rows(model, tok, base, b, ev.temperature, stop_ids=holding)
             spent += flopmath.generation_flops(shape, [len(x) for x in base], [len(c) for c in cut])
-            thought = [[t for t in c if t not in holding and t not in _eos_ids(model, tok)]
-                       for c in cut]
+            ends = holding | set(_eos_ids(model, tok))    # the cut chain without its stop token
+            thought = [[t for t in c if t not in ends] for c in cut]
         forced = [x + t + mark for x, t in zip(base, thought)]
         answers = generate_rows(model, tok, forced, answer_max, ev.temperature)
         spent += flopmath.generation_flops(shape, [len(f) for f in forced], [len(a) for a in answers])
