@@ -121,6 +121,28 @@ def test_qwen2_run_with_kl_and_two_iterations_resumes_after_its_last_checkpoint(
     assert [(r["step"], r["trl_step"]) for r in log] == [(1, 1), (2, 3), (3, 5)]
 
 
+@pytest.mark.slow
+def test_lab_policy_trained_by_trl_sees_the_native_problems_and_evaluation(tmp_path, capsys):
+    """Without model.hf_path: native pre-training, the exported policy trained by TRL, the lab's
+    evaluation. Same base evaluation and the same rollout prompts (prefill FLOPs) as native."""
+    doc = {"preset": "quick", "pretrain": {"flop_budget": 2e10},
+           "rl": {"steps": 2, "num_checkpoints": 2},
+           "eval": {"num_problems": 4, "strategies": ["pass@k", "maj@k"], "main_strategy": "maj@k"}}
+    runs = {}
+    for engine in ("native", "trl"):
+        cfg = write_config(tmp_path / f"{engine}.json", doc)
+        runs[engine] = tmp_path / engine
+        code, _, err = cli(capsys, "lab", "run", "--config", cfg, "--engine", engine, "-o", runs[engine])
+        assert code == 0, err
+    ledgers = {e: json.loads((d / "ledger.json").read_text())["flops"] for e, d in runs.items()}
+    assert ledgers["trl"]["pretrain"] == ledgers["native"]["pretrain"]
+    assert ledgers["trl"]["rollout_prefill"] == ledgers["native"]["rollout_prefill"]
+    assert ((runs["trl"] / "evals" / "step000000.json").read_text()
+            == (runs["native"] / "evals" / "step000000.json").read_text())
+    assert (runs["trl"] / "checkpoints" / "hf-base" / "config.json").is_file()
+    assert json.loads((runs["trl"] / "rlscale-run.json").read_text())["status"] == "complete"
+
+
 # ------------------------------------------------------------------------------ FLOPs, rewards
 def _context(tmp_path, cfg_doc):
     from rlscale.lab.config import resolve_config
