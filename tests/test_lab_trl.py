@@ -97,10 +97,15 @@ def test_qwen2_run_with_kl_and_two_iterations_resumes_after_its_last_checkpoint(
     cfg = write_config(tmp_path / "cfg.json", {
         **SMALL, "model": {"hf_path": str(models["qwen2"])},
         "rl": {**SMALL["rl"], "beta": 0.04, "num_iterations": 2},
-        "eval": {**SMALL["eval"], "strategies": ["pass@k", "maj@k"], "main_strategy": "maj@k"}})
+        "eval": {**SMALL["eval"], "strategies": ["pass@k", "think"], "main_strategy": "pass@k",
+                 "think_forcing": "exact", "max_thinking": 8}})
     run = tmp_path / "run"
     code, _, err = cli(capsys, "lab", "run", "--config", cfg, "-o", run)
     assert code == 0, err
+    think = [r for r in json.loads((run / "evals" / "step000003.json").read_text())["rows"]
+             if r["strategy"] == "think"]
+    assert [r["k"] for r in think] == [1, 8]       # exact budgets: 1 and eval.max_thinking
+    assert think[0]["compute"] < think[1]["compute"]
     ledger = json.loads((run / "ledger.json").read_text())["flops"]
     assert ledger["ref_logprobs"] > 0 and ledger["old_logprobs"] > 0
     assert ledger["train_forward_backward"] == 2 * 3 * ledger["old_logprobs"]
