@@ -28,18 +28,13 @@ PROBLEMS = 100   # lm-eval fixture: problems evaluated per budget
 
 
 def char_tokenizer():
-    """A character-level PreTrainedTokenizerFast built offline."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast
+    """A character-level PreTrainedTokenizerFast built offline (rlscale.lab.hf.char_tokenizer)."""
+    from rlscale.lab.hf import char_tokenizer as build
 
     vocab = {"<pad>": 0, "<eos>": 1, "<bos>": 2}
     for ch in "0123456789+-*= abcdefghijklmnopqrstuvwxyz?":
         vocab[ch] = len(vocab)
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="?"))
-    tok.pre_tokenizer = pre_tokenizers.Split(pattern="", behavior="isolated")
-    tok.decoder = decoders.Fuse()
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>",
-                                   bos_token="<bos>", unk_token="?")
+    return build(vocab, pad="<pad>", eos="<eos>", bos="<bos>", unk="?")
 
 
 def tiny_llama(vocab_size: int):

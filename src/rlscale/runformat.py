@@ -35,6 +35,10 @@ OBSERVATIONS = "observations.csv"
 LOCK = ".rlscale.lock"
 BASE_CHECKPOINT = "base.pt"              # the pre-trained model (inside CHECKPOINTS)
 PRETRAIN_STATE = "pretrain-state.pt"     # resumable pre-training state, removed when it ends
+#: The TRL engine: the ledger after a checkpoint's step, inside TRL's ``checkpoint-N/`` folder.
+TRL_CHECKPOINT_LEDGER = "rlscale-ledger.json"
+#: A Hugging Face model directory's config (Hugging Face's file name, not one of rlscale's).
+HF_MODEL_CONFIG = "config.json"
 
 RUN_FORMAT = "rlscale-lab-run/1"
 

@@ -12,16 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from rlscale.cli._lab_common import _print_done, _require_torch
 from rlscale.runformat import RL_CURVE
-
-
-def _require_torch() -> None:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        from rlscale.errors import MissingExtraError
-
-        raise MissingExtraError("torch", "lab") from None
 
 
 def _inert(value) -> str:
@@ -138,13 +130,7 @@ def register(app) -> None:
 
     from rlscale.cli import lab_sweep  # `lab sweep`, and `lab show` of a sweep directory
     lab_sweep.register(lab)
-
-
-def _print_done(run_dir) -> None:
-    import sys
-
-    print(f"run complete: {_inert(run_dir)}  (see `rlscale lab show {_inert(run_dir)}`)",
-          file=sys.stderr)
+    from rlscale.cli import lab_trl; lab_trl.register(lab)  # `lab run --engine`, `lab export-verl`
 
 
 def _print_show(run_dir, doc: dict) -> None:

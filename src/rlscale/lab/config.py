@@ -12,7 +12,7 @@ section are checked when the section is built; :func:`validate` adds the rules a
 what the machine can hold (:func:`rlscale.lab.bounds.check_resources`).
 
 A config file (JSON, or TOML with ``.toml``) holds any subset of the sections ``task``, ``model``,
-``pretrain``, ``rl``, ``eval`` plus the top-level ``seed``/``threads``/``preset``; anything else is an
+``pretrain``, ``rl``, ``eval`` plus the top-level ``seed``/``threads``/``preset``/``engine``; anything else is an
 error. Values not given come from the preset (``default`` unless the file or ``--preset`` says).
 """
 
@@ -142,6 +142,8 @@ class ModelSettings(_Checked):
     section: ClassVar[str] = "model"
     depth: int = _f(2, "the one size dial: number of transformer blocks (width derives from it)",
                     ge=1, le=64, why="width 64 x depth; depth 64 is ~1e10 parameters")
+    hf_path: str = _f("", "engine trl: a local Hugging Face model directory to train instead of "
+                      "the lab's pre-trained policy (no pre-training; empty: the lab's own)")
 
 
 @dataclass
@@ -236,6 +238,8 @@ class LabConfig(_Checked):
     threads: int = _f(1, "torch.set_num_threads (fixed, so that runs are reproducible)",
                       ge=1, le=1024, rule="<= this machine's CPUs")
     preset: str = _f("default", "preset the values were resolved from")
+    engine: str = _f("native", "RL engine: native (the lab's GRPO) | trl (TRL's GRPOTrainer on a "
+                     "Hugging Face model, see docs/lab-trl.md)", choices=("native", "trl"))
     task: TaskSettings = field(default_factory=TaskSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     pretrain: PretrainSettings = field(default_factory=PretrainSettings)
@@ -249,7 +253,14 @@ class LabConfig(_Checked):
         super().__setattr__(name, value)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        doc = asdict(self)
+        # keys added with the trl engine are left out at their defaults, so a native run's
+        # the run's config file and digest stay those of earlier versions (old runs still resume)
+        if doc["engine"] == "native":
+            del doc["engine"]
+        if not doc["model"]["hf_path"]:
+            del doc["model"]["hf_path"]
+        return doc
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the config (detects a changed config on resume)."""
@@ -308,6 +319,10 @@ def validate(cfg: LabConfig, origin: str = "config") -> LabConfig:
 
     try:
         check_resources(cfg)
+        if cfg.engine != "native" or cfg.model.hf_path:  # the engine's own rules (one owner)
+            from rlscale.lab.engines import check_config
+
+            check_config(cfg)
     except RlscaleError as exc:
         raise RlscaleError(f"{origin}: {exc}") from None
     return cfg

@@ -70,6 +70,16 @@ class _Context:
                                        seed=derive_seed(cfg.seed, "test-problems"), unique=True)
         self.steps = checkpoint_steps(cfg.rl.steps, cfg.rl.num_checkpoints)
 
+    # The native steps another engine reuses (rlscale.lab.engines), as methods so that an engine
+    # needs no import of this module (no runner <-> engine cycle).
+    def base_state(self):
+        """The pre-trained base model's state and pre-training FLOPs (trained or loaded)."""
+        return _base_state(self)
+
+    def evaluate(self, step: int, state, rl_flops: float) -> dict:
+        """The cached evaluation of the checkpoint after *step* RL steps."""
+        return _evaluate(self, step, state, rl_flops)
+
     def new_model(self, state=None):
         from rlscale.lab.model import Policy
 
@@ -258,7 +268,8 @@ def build_observations(ctx: _Context, evals: list[dict]):
     problems = cfg.eval.num_problems
     strategy, k = parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
     common = {"compute_unit": "flop", "benchmark": f"{cfg.task.name}-d{cfg.task.difficulty}-test",
-              "model": f"lab-depth{cfg.model.depth}", "source": f"rlscale lab run (seed {cfg.seed})",
+              "model": (Path(cfg.model.hf_path).name if cfg.model.hf_path
+                        else f"lab-depth{cfg.model.depth}"), "source": f"rlscale lab run (seed {cfg.seed})",
               "provenance": "measured"}
     rows = []
     for ev in evals:
@@ -333,10 +344,15 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
         with _progress() as progress:
             try:
                 ctx = _Context(run, cfg, progress)
-                base, pretrain_flops = _base_state(ctx)
-                _evaluate(ctx, 0, base, 0.0)
-                rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
-                ledger = rl(ctx, base, pretrain_flops)
+                if cfg.engine != "native":  # another engine's RL phase (rlscale.lab.engines)
+                    from rlscale.lab.engines import rl_phase
+
+                    ledger = rl_phase(ctx)
+                else:
+                    base, pretrain_flops = _base_state(ctx)
+                    _evaluate(ctx, 0, base, 0.0)
+                    rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
+                    ledger = rl(ctx, base, pretrain_flops)
                 _finish(ctx, ledger, started)
             except BaseException:
                 if not progress.console.is_terminal:   # no final print of the bars (or of an
