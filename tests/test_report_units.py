@@ -47,10 +47,22 @@ def test_headline_sentence_states_interval_or_its_absence():
     cmp = {"rl": "r", "inference": "i",
            "slope_ratio": {"value": 0.5, "ci_low": 0.41, "ci_high": 0.62}}
     text = headline_sentence(cmp, curves, 0.95)
-    assert "0.50" in text and "95% interval 0.41 to 0.62" in text and "2.0 times" in text
+    assert text.startswith("For m on b:")
+    assert "0.50" in text and "0.41 to 0.62" in text and "2 orders of magnitude" in text
     cmp["slope_ratio"] = {"value": 0.5, "ci_low": None, "ci_high": None}
     assert "no sampling interval" in headline_sentence(cmp, curves, 0.95)
     assert "No RL curve" in headline_sentence(None, curves, 0.95)
+
+
+def test_headline_gives_no_exchange_rate_for_a_ratio_that_is_not_positive_or_may_be_zero():
+    flat = {"rl": "r", "inference": "i", "slope_ratio": {"value": -21.4, "ci_low": None,
+                                                          "ci_high": None}}
+    text = headline_sentence(flat)
+    assert "did not raise the score" in text and "orders of magnitude" not in text
+    zero = {"rl": "r", "inference": "i", "slope_ratio": {"value": 0.3, "ci_low": -0.1,
+                                                          "ci_high": 0.7}}
+    text = headline_sentence(zero)
+    assert "includes zero" in text and "orders of magnitude" not in text
 
 
 def test_number_formats():
@@ -131,4 +143,5 @@ def test_headline_sentence_takes_a_comparison_dict_as_compare_makes_it():
     fits = rlscale.fit("catalog:essay", form="loglinear", bootstrap=0)
     doc = rlscale.compare(fits["o1-rl"], fits["o1-inference"]).to_dict()
     text = headline_sentence(doc, level=0.95)
-    assert text.startswith("For o1-rl,") and "0.55 times" in text and "no sampling interval" in text
+    assert text == rlscale.compare(fits["o1-rl"], fits["o1-inference"]).headline()  # one sentence
+    assert "= 0.55" in text and "no sampling interval" in text

@@ -15,7 +15,7 @@ Typical use::
 from __future__ import annotations
 
 from rlscale.analysis.core import CAVEATS, SCHEMA, analyse
-from rlscale.analysis.headline import headline_sentence
+from rlscale.convert.headline import headline_sentence
 from rlscale.analysis.inputs import default_sources, load_inputs
 from rlscale.analysis.observations import MAX_OBSERVATION_RECORDS, wilson_interval
 from rlscale.analysis.pairs import select_inference_curves

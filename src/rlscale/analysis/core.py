@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rlscale.analysis import inputs as _in
-from rlscale.analysis.headline import headline_sentence
+from rlscale.convert.headline import headline_sentence
 from rlscale.analysis.observations import curve_info, observation_records
 from rlscale.analysis.pairs import headline_index, is_independent, pairs
 from rlscale.errors import RlscaleError
@@ -69,7 +69,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
     step("comparing RL with inference")
     comparisons, warnings = _compare_all(fits, curves, by_id, level)
     head = headline_index(comparisons, by_id)
-    headline = _headline(comparisons, head, by_id, level)
+    headline = _headline(comparisons, head, by_id, level, score_scale)
     step("exchange rates, economics and claims")
     essay = _in.ESSAY_INPUT in {i["label"] for i in inputs}
     ev, ev_notes = summary.report_evidence(fits if essay else None, seed=seed, form=form)
@@ -117,13 +117,14 @@ def _compare_all(fits, curves: list[dict], by_id: dict, level: float):
     return out, warnings
 
 
-def _headline(comparisons: list[dict], head: int | None, by_id: dict, level: float) -> dict:
+def _headline(comparisons: list[dict], head: int | None, by_id: dict, level: float,
+              score_scale: str) -> dict:
     cmp = comparisons[head] if head is not None else None
     return {"index": head, "rl": cmp and cmp["rl"], "inference": cmp and cmp["inference"],
             "slope_ratio": cmp["slope_ratio"] if cmp else dict(NO_RATIO),
             "pairs": len(comparisons),
             "independent_pairs": sum(1 for c in comparisons if c["independent"]),
-            "sentence": headline_sentence(cmp, by_id, level, comparisons)}
+            "sentence": headline_sentence(cmp, by_id, level, comparisons, score_scale)}
 
 
 def _exchange(ratio: dict) -> dict | None:

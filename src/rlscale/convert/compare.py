@@ -126,32 +126,12 @@ class Comparison:
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
     def headline(self, score_scale: str = "unit") -> str:
-        """One sentence with the ratio, its interval and what it means in multipliers.
+        """One sentence with the ratio, its interval and what it means in multipliers
+        (:func:`rlscale.convert.headline.headline_sentence`, the one owner of that sentence).
+        Plain text, not rich markup."""
+        from rlscale.convert.headline import headline_sentence
 
-        The one owner of a comparison's headline sentence (``rlscale compare`` prints it).
-        Plain text, not rich markup.
-        """
-        from rlscale.fmt import multiplier, score
-
-        r = self.slope_ratio
-        pct = int(round(self.level * 100))
-        if math.isfinite(r.ci_low) and math.isfinite(r.ci_high):
-            ci = f"{pct}% CI {r.ci_low:.2f} to {r.ci_high:.2f}"
-        else:
-            ci = "no interval: see the warnings"
-        at = score(self.at_score, score_scale, digits=2 if score_scale == "unit" else 3)
-        text = f"RL slope / inference slope = {r.value:.2f} ({ci}) at score {at}"
-        if math.isfinite(r.ci_low) and r.ci_low <= 0 < r.ci_high:
-            # a ratio that may be zero gives no usable exchange rate (1/ratio is unbounded)
-            return text + (": the interval includes zero, so these data cannot tell the RL "
-                           "slope from flat and give no exchange rate.")
-        if r.value > 0:
-            ten = next((e for e in self.equivalents if e["inference_factor"] == 10), None)
-            text += (f": one order of magnitude of inference compute is worth "
-                     f"{1 / r.value:.2g} orders of magnitude of RL compute")
-            if ten is not None:
-                text += f" (10x inference ≈ {multiplier(ten['rl_factor'])}x RL)"
-        return text + "."
+        return headline_sentence(self.to_dict(), level=self.level, score_scale=score_scale)
 
     def __rich__(self):
         return self.table()
