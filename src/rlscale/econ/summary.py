@@ -78,23 +78,14 @@ def economics(ev) -> dict[str, Any]:
 
 
 def breakeven_at(ratio: float, source: str) -> dict[str, Any] | None:
-    """Train or think longer: :func:`rlscale.econ.breakeven` at *ratio* (named by *source*)
-    with the default assumptions (each with unit and citation); None without a usable ratio."""
-    from rlscale.econ import breakeven
-    from rlscale.econ.assumptions import defaults
+    """Train or think longer at *ratio* (named by *source*) with the default assumptions, through
+    :func:`rlscale.econ.deployment.breakeven_from` (the one caller of ``breakeven``, which
+    ``rlscale cost breakeven`` uses too); None without a usable ratio."""
+    from rlscale.econ.deployment import breakeven_from
 
     if not (ratio is not None and math.isfinite(ratio) and ratio > 0):
         return None
-    a = defaults()
-    res = breakeven(
-        pretrain_flops=a.value("training.pretrain_flops"), rl_fraction=a.value("training.rl_fraction"),
-        rl_scale=a.value("training.rl_scale"), slope_ratio=ratio,
-        output_tokens=a.value("deployment.output_tokens_per_query"),
-        active_params=a.value("deployment.active_params"),
-        queries_per_day=a.value("deployment.queries_per_day"),
-        horizon_days=a.value("deployment.horizon_days"))
-    return dict(res, slope_ratio=float(ratio), slope_ratio_source=source,
-                assumptions=[a[k].to_dict() for k in BREAKEVEN_KEYS])
+    return breakeven_from(slope_ratio=float(ratio), slope_ratio_source=source)
 
 
 def claims(ev) -> list[dict[str, Any]]:
