@@ -16,9 +16,6 @@ from typing import Any
 RL_FRACTIONS = (0.01, 0.1, 1.0)
 #: Scale-ups tabled per RL fraction.
 TABLE_SCALE_UPS = (10, 100, 1_000, 1_000_000)
-BREAKEVEN_KEYS = ("training.pretrain_flops", "training.rl_fraction", "training.rl_scale",
-                  "deployment.output_tokens_per_query", "deployment.active_params",
-                  "deployment.queries_per_day", "deployment.horizon_days")
 FORMULA = ("total training multiplier = (1 + scale-up × RL fraction) / (1 + RL fraction)"
            " (pre-training fixed; rlscale.econ.training.training_multiplier)")
 
