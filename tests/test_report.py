@@ -258,3 +258,39 @@ def test_run_directory_pairs_base_and_final_checkpoints(tmp_path, capsys):
     assert len(res["fits"]) == 1 + 2 * 4  # every curve is still fitted and tabled
     assert {f["compute_unit"] for f in res["fits"]} == {"flop"}
     assert (out / "twin.png").exists()
+
+
+def test_report_sets_the_catalog_pairs_beside_the_essay(tmp_path):
+    # issue 12: the built-in report states how many independent declared pairs it compares, each
+    # with its ratio, and the pooled ratio (or why there is none) beside the essay's 0.5
+    from rlscale.analysis import analyse
+    from rlscale.data.catalog import declared_pairs
+
+    res = analyse(bootstrap=50)
+    across = res["across_sources"]
+    assert across is not None and across["essay_ratio"] == 0.5
+    labels = {f"{p.rl} vs {p.inference}" for p in declared_pairs()}
+    assert {p["label"] for p in across["pairs"]} == labels
+    assert all(p["slope_ratio"] is None or p["slope_ratio"]["value"] is not None
+               for p in across["pairs"])
+    # pairs sharing a curve count once
+    used, independent = set(), 0
+    for p in across["pairs"]:
+        if p["slope_ratio"] is not None and not {p["rl"], p["inference"]} & used:
+            independent += 1
+        used |= {p["rl"], p["inference"]}
+    assert across["independent_pairs"] == independent
+    assert f"{independent} of them independent" in across["sentence"]
+    pooled = across["pooled"]
+    assert pooled["k"] == sum(p["pooled"] for p in across["pairs"])
+    if pooled["ci_low"] is None:  # no pair with an interval: says so instead of a number
+        assert "No pooled interval" in across["sentence"]
+
+
+def test_a_report_without_catalog_pairs_has_no_across_section(tmp_path):
+    from rlscale.analysis import analyse
+
+    csv = tmp_path / "d.csv"
+    csv.write_text("curve,axis,compute,score\nr,rl,1,0.2\nr,rl,10,0.3\nr,rl,100,0.4\n"
+                   "i,inference,1,0.2\ni,inference,10,0.4\ni,inference,100,0.6\n")
+    assert analyse([str(csv)], bootstrap=20)["across_sources"] is None

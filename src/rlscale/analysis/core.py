@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rlscale.analysis import inputs as _in
+from rlscale.analysis.across import across_sources
 from rlscale.convert.headline import headline_sentence
 from rlscale.analysis.observations import curve_info, observation_records
 from rlscale.analysis.pairs import headline_index, is_independent, pairs
@@ -82,6 +83,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         "inputs": inputs, "curves": curves,
         "observations": observation_records(df), "observations_total": int(len(df)),
         "fits": fit_records, "comparisons": comparisons, "headline": headline,
+        "across_sources": across_sources(fits, level=level),
         "exchange": _exchange(headline["slope_ratio"]),
         "evidence": summary.evidence_record(ev), "economics": summary.economics(ev),
         "claims": summary.claims(ev), "caveats": list(CAVEATS),

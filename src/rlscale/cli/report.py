@@ -60,6 +60,8 @@ def _print_summary(results: dict, index: Path) -> None:
     if results["comparisons"]:
         con.print(_summary_table(results))
         con.print(_inert(pairs_note(results)), highlight=False, soft_wrap=True)
+    if results.get("across_sources"):
+        con.print(_inert(results["across_sources"]["sentence"]), highlight=False, soft_wrap=True)
     warnings = results["warnings"]
     for w in warnings[:3]:
         err.print(f"warning: {_inert(w)}", style="yellow", highlight=False, soft_wrap=True)

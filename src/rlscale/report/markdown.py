@@ -46,6 +46,7 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
              _md(results["headline"]["sentence"]), ""]
     for f in figures:
         lines += [f"![{_md(f['title'])}]({f['name']}.png)", "", f"*{_md(f['caption'])}*", ""]
+    lines += _across(results.get("across_sources"))
     lines += ["## Slope ratios", ""]
     cmps = results["comparisons"]
     ci = f" [{level}]" if any(has_ci(c["slope_ratio"]) for c in cmps) else ""
@@ -121,3 +122,15 @@ def _economics_lines(results: dict) -> list[str]:
                           f"{num(c.get('computed_value'))} {c.get('unit', '')}".strip(),
                           c.get("verdict")] for c in claims])
     return lines
+
+
+def _across(section: dict | None) -> list[str]:
+    """The pattern across sources: the catalog's declared pairs and their pooled ratio."""
+    if not section:
+        return []
+    rows = [[p["label"], p["group"], est(p["slope_ratio"]) if p["slope_ratio"] else "—",
+             "yes" if p["pooled"] else (p["left_out"] or "no")] for p in section["pairs"]]
+    rows.append([f"pooled ({section['pooled']['k']})", f"essay: {section['essay_ratio']}",
+                 est(section["pooled"]), ""])
+    return (["## The pattern across sources", "", _md(section["sentence"]), ""]
+            + _table(["pair", "family and benchmark", "slope ratio", "pooled?"], rows) + [""])
