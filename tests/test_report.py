@@ -294,3 +294,17 @@ def test_a_report_without_catalog_pairs_has_no_across_section(tmp_path):
     csv.write_text("curve,axis,compute,score\nr,rl,1,0.2\nr,rl,10,0.3\nr,rl,100,0.4\n"
                    "i,inference,1,0.2\ni,inference,10,0.4\ni,inference,100,0.6\n")
     assert analyse([str(csv)], bootstrap=20)["across_sources"] is None
+
+
+def test_report_draws_the_headline_pair_beyond_its_data(tmp_path):
+    # issue 14: a forecast panel, each headline curve extended beyond its data with its band
+    from rlscale.analysis import analyse
+    from rlscale.report.figures import figure_specs
+
+    res = analyse(bootstrap=30)
+    fc = res["forecast"]
+    drawn = {c["curve"] for c in fc["curves"]}
+    assert drawn == {res["headline"]["rl"], res["headline"]["inference"]}
+    for c in fc["curves"]:
+        assert max(c["grid"]["compute"]) > c["fit_max_compute"]  # the grid reaches past the data
+    assert "forecast" in {s["name"] for s in figure_specs(res)}

@@ -84,6 +84,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         "observations": observation_records(df), "observations_total": int(len(df)),
         "fits": fit_records, "comparisons": comparisons, "headline": headline,
         "across_sources": across_sources(fits, level=level),
+        "forecast": _forecast(df, headline, form, bootstrap, seed, warnings),
         "exchange": _exchange(headline["slope_ratio"]),
         "evidence": summary.evidence_record(ev), "economics": summary.economics(ev),
         "claims": summary.claims(ev), "caveats": list(CAVEATS),
@@ -127,6 +128,28 @@ def _headline(comparisons: list[dict], head: int | None, by_id: dict, level: flo
             "pairs": len(comparisons),
             "independent_pairs": sum(1 for c in comparisons if c["independent"]),
             "sentence": headline_sentence(cmp, by_id, level, comparisons, score_scale)}
+
+
+#: Resamples per form for the forecast panel (capped: it refits each form of each curve drawn).
+FORECAST_BOOTSTRAP = 300
+
+
+def _forecast(df, headline: dict, form: str, bootstrap: int, seed: int,
+              warnings: list[str]) -> dict | None:
+    """The forecast panel's section (:func:`rlscale.forecasting.section.forecast_section`) for
+    the headline pair's two curves, each extended a decade beyond its data; None without a
+    headline pair. A curve that cannot be forecast is a warning, not a failed report."""
+    from rlscale.forecasting.section import forecast_section
+
+    curves = [c for c in (headline["rl"], headline["inference"]) if c]
+    if not curves:
+        return None
+    try:
+        return forecast_section(df, curves=curves, form=form, seed=seed,
+                                bootstrap=max(1, min(int(bootstrap), FORECAST_BOOTSTRAP)))
+    except RlscaleError as exc:
+        warnings.append(f"forecast panel left out: {exc}")
+        return None
 
 
 def _exchange(ratio: dict) -> dict | None:

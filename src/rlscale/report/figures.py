@@ -276,6 +276,18 @@ def figure_specs(results: dict) -> list[dict[str, Any]]:
                       "caption": "RL slope divided by inference slope (both per decade of their own "
                                  "compute). 0.5 is the essay's estimate; 1 would mean RL scales as "
                                  "well as inference.", "draw": slope_ratio_chart})
+    if (results.get("forecast") or {}).get("curves"):
+        from rlscale.report.forecast_figure import forecast_figure
+
+        fc = results["forecast"]
+        specs.append({"name": "forecast", "title": "Forecast: the headline curves beyond their data",
+                      "caption": f"Each curve of the headline pair extended "
+                                 f"{fc['extend_decades']:g} decade(s) beyond its data with its "
+                                 f"{fc['level']:.0%} prediction band (form {fc['form']}): solid "
+                                 "over a light band inside the fitted range, dashed over a "
+                                 "hatched band beyond it (an extrapolation); dotted lines mark "
+                                 "where the data end.",
+                      "draw": (lambda res: forecast_figure(res["forecast"]))})
     if results.get("exchange"):
         specs.append({"name": "exchange", "title": "Exchange rate between compute axes",
                       "caption": "The inference (and, through the stated chain, pre-training) "

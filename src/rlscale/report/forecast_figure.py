@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from rlscale.report._style import _literal, _log_axis
 from rlscale.report.figures import MAX_CURVES_PER_PANEL, PALETTE, STYLE
 
 
@@ -31,9 +32,9 @@ def _draw_curve(ax, entry: dict[str, Any], color: str) -> None:
     ax.fill_between(c[beyond], low[beyond], high[beyond], facecolor="none", edgecolor=color,
                     hatch="///", alpha=0.6, lw=0, gid=f"band-extrapolated-{cid}")
     ax.plot(c[inside], value[inside], color=color, lw=1.8, ls="-", gid=f"fitted-{cid}",
-            label=f"{cid} (fitted range)")
+            label=f"{_literal(cid)} (fitted range)")
     ax.plot(c[beyond], value[beyond], color=color, lw=1.8, ls="--", gid=f"extrapolated-{cid}",
-            label=f"{cid} (forecast)")
+            label=f"{_literal(cid)} (forecast)")
     obs = entry["observed"]
     ax.scatter(obs["compute"], obs["score"], color=color, s=14, zorder=3,
                gid=f"observed-{cid}")
@@ -62,9 +63,12 @@ def forecast_figure(section: dict[str, Any]) -> Figure:
                 _draw_curve(ax, e, PALETTE[i % len(PALETTE)])
             unit = mine[0]["compute_unit"] if mine else ""
             ax.set_xscale("log")
+            _log_axis(ax, "x")  # the report's own tick labels (its figures draw no mathtext)
             ax.set_xlabel(f"{name} compute ({unit})")
             ax.set_ylabel("score")
             ax.set_title(f"Forecast: {name} ({level}% prediction band)")
+            lo, hi = ax.get_ylim()  # a score lives in [0, 1]: a line form's forecast past 1 is
+            ax.set_ylim(max(lo, -0.02), min(hi, 1.02))  # cut at the ceiling, not drawn above it
             if mine:
                 ax.legend(loc="best")
         return fig
