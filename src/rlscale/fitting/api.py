@@ -1,9 +1,12 @@
-"""``fit`` and ``fit_curve``: weighted least squares, multi-start, vectorised bootstrap."""
+"""``fit_curve``: weighted least squares, multi-start, vectorised bootstrap, for one curve.
+
+The loop over a table's curves (``fit``, ``fit_frame``, ``fit_columns``) is in
+:mod:`rlscale.fitting.columns`.
+"""
 
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +17,7 @@ from rlscale.estimate import Estimate
 from rlscale.fitting._solve import FullFit, fit_full
 from rlscale.fitting.bootstrap import (BootstrapDraws, binomial_weights, draw, percentile_ci,
                                        slope_at_score)
-from rlscale.fitting.result import FitResult, FitResults
+from rlscale.fitting.result import FitResult
 from rlscale.forms import FORMS, Form, get_form
 
 #: Forms tried by ``form="auto"``. ``scalerl`` is left out: in log10 C it is the same family as
@@ -363,88 +366,3 @@ def _param_estimates(st: _Stage, boot, level: float) -> tuple[dict, list[str]]:
                 warnings.append(f"not identifiable: the interval of '{name}' spans most of its "
                                 "allowed range")
     return params, warnings
-
-
-def fit(data, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
-        min_compute: float | None = None, max_compute: float | None = None,
-        at_score: float | None = None, level: float = 0.95,
-        score_scale: str = "unit") -> FitResults:
-    """Fit every (or each named) curve of an observation table.
-
-    Parameters
-    ----------
-    data
-        Anything :func:`rlscale.read_observations` accepts (path, ``catalog:ID``, run
-        directory, DataFrame).
-    curves : list of str, optional
-        Curve ids to fit; default all, in table order.
-    form : str
-        Form name or ``"auto"``; see :func:`fit_curve` for the other options.
-    seed : int
-        Each curve's bootstrap uses ``SeedSequence([seed, crc32(curve id)])``, so a curve's
-        intervals do not depend on which other curves are fitted alongside it.
-
-    Returns
-    -------
-    FitResults
-    """
-    from rlscale.data import read_observations
-
-    df = read_observations(data, score_scale=score_scale)
-    return fit_frame(df, curves, form, bootstrap=bootstrap, seed=seed, min_compute=min_compute,
-                     max_compute=max_compute, at_score=at_score, level=level)
-
-
-def _unit(sub) -> str:
-    """A curve's compute unit: its first row's, ``relative`` when empty or missing."""
-    if "compute_unit" not in sub.columns:
-        return "relative"
-    unit = str(sub["compute_unit"].iloc[0])
-    return "relative" if unit in ("", "nan", "None") else unit
-
-
-def fit_frame(df, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
-              min_compute: float | None = None, max_compute: float | None = None,
-              at_score: float | None = None, level: float = 0.95, on_error: str = "raise",
-              progress: Callable[[int, int, str], None] | None = None) -> FitResults:
-    """Fit the curves of a validated observation frame (the one loop over a table's curves).
-
-    ``curves``, ``form`` and the options are those of :func:`fit`. ``on_error="raise"`` stops
-    at the first curve that cannot be fitted; ``"collect"`` fits the rest and records each
-    failure in :attr:`FitResults.errors` (curve id -> one-line message). ``progress`` is called
-    as ``progress(k, total, curve)`` before curve ``k`` (0-based) is fitted, and with a
-    fractional ``k`` (k + share of resamples done) during a long bootstrap.
-    """
-    if on_error not in ("raise", "collect"):
-        raise ValueError(f"on_error must be 'raise' or 'collect', got {on_error!r}")
-    groups = {str(k): v for k, v in df.groupby(df["curve"].astype(str), sort=False).indices.items()}
-    if curves is None:
-        ids = list(groups)
-    else:
-        ids = [str(c) for c in ([curves] if isinstance(curves, str) else curves)]
-        unknown = [c for c in ids if c not in groups]
-        if unknown:
-            raise RlscaleError(f"unknown curve id '{unknown[0]}'; available: "
-                               f"{', '.join(groups) or '(none)'}")
-    results, errors = [], {}
-    for k, cid in enumerate(ids):
-        if progress:
-            progress(k, len(ids), cid)
-        sub = df.iloc[groups[cid]]
-        n = sub["n"].to_numpy(float) if "n" in sub.columns else None
-        if n is not None and not np.isfinite(n).any():
-            n = None
-        axis = str(sub["axis"].iloc[0]) if "axis" in sub.columns else None
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(cid.encode())]))
-        try:
-            results.append(fit_curve(
-                sub["compute"].to_numpy(float), sub["score"].to_numpy(float), n, form, curve=cid,
-                axis=axis, compute_unit=_unit(sub), bootstrap=bootstrap, rng=rng,
-                min_compute=min_compute, max_compute=max_compute, at_score=at_score,
-                level=level, progress=progress and (
-                    lambda d, t, k=k, cid=cid: progress(k + d / t, len(ids), cid))))
-        except RlscaleError as exc:
-            if on_error == "raise":
-                raise
-            errors[cid] = str(exc)
-    return FitResults(results, errors=errors)
