@@ -55,9 +55,9 @@ def twin_curves(results: dict, input_label: str | list[str] | None = None) -> di
 def curve_styles(curves: list[str]) -> dict[str, dict[str, Any]]:
     """Colour, marker and line style per curve, in order.
 
-    Lab inference curves (``lab-inf-<strategy>-step<N>``) share a colour and marker per
-    strategy, with a dotted line at the first checkpoint drawn and a solid one at the last, so
-    "same strategy, before and after RL" reads at a glance. Other curves take the next style.
+    Lab inference curves (ids from :func:`rlscale.runformat.inference_curve`) share a colour
+    and marker per strategy, with a dotted line at the first checkpoint drawn and a solid one
+    at the last, so "same strategy, before and after RL" reads at a glance. Other curves take the next style.
     """
     out: dict[str, dict[str, Any]] = {}
     strategies: dict[str, int] = {}
