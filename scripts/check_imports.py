@@ -1,7 +1,9 @@
 """Structure checks of src/rlscale: import cycles inside a package, module and function sizes.
 
     python scripts/check_imports.py            # all three checks; exit 1 if any fails
-    python scripts/check_imports.py --cycles   # only the cycle check (what the test enforces)
+    python scripts/check_imports.py --cycles   # only the cycle check
+
+tests/test_structure.py enforces all three.
 
 Imports are read with ``ast`` from every module, at module level and inside functions alike (a
 lazy import is still a dependency). ``from pkg import name`` counts as an import of

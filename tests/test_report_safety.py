@@ -207,7 +207,7 @@ def test_markdown_escapes_specials_and_control_characters():
 def test_terminal_text_is_inert():
     from rich.console import Console
 
-    from rlscale.cli.report import _inert
+    from rlscale.fmt import inert as _inert
 
     con = Console(record=True, width=200, force_terminal=True)
     con.print(_inert("[bold red]x[/bold red] [link=http://e]y[/link] \x1b]0;title\x07 \u202e"))

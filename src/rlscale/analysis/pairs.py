@@ -11,7 +11,8 @@ MAX_INFERENCE_CURVES = 6
 def select_inference_curves(curves: list[str]) -> list[str]:
     """The inference curves to pair with RL when an input has many (a lab run).
 
-    Lab curves ``lab-inf-<strategy>-step<N>``: each strategy at its first and last checkpoint.
+    Lab inference curves (ids from ``runformat.inference_curve``): each strategy at its first and
+    last checkpoint.
     Other inputs keep every curve up to :data:`MAX_INFERENCE_CURVES`.
     """
     if len(curves) <= MAX_INFERENCE_CURVES:

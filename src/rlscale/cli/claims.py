@@ -63,13 +63,14 @@ def _render(result, scenario: Optional[str], ev) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from rlscale import fmt
     from rlscale.cli._common import console
     from rlscale.econ.claims_base import RULE
 
     out = console()
     title = "Claims of 'How Well Does RL Scale?' (Ord, 2025), recomputed by rlscale"
     if scenario:
-        title += f" under scenario {escape(_printable(scenario))}"
+        title += f" under scenario {escape(fmt.printable(scenario))}"
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("claim", overflow="fold", min_width=20)
@@ -101,19 +102,14 @@ def _render(result, scenario: Optional[str], ev) -> None:
         out.print(_indent(Text(f"rule: {c.verdict_rule.removesuffix(f' Verdict: {RULE}.')}")))
         if c.reproduces_at:
             out.print(_indent(Text(f"reproduces at: {_where(c.reproduces_at)}")))
-        names = _printable("; ".join(f"{a['name']} = {_short(a['value'])} ({a.get('tag', '')}, "
-                                     f"{a['source']})" for a in c.assumptions))
+        names = fmt.printable("; ".join(f"{a['name']} = {fmt.value(a['value'])} "
+                                        f"({a.get('tag', '')}, {a['source']})"
+                                        for a in c.assumptions))
         out.print(_indent(Text(f"inputs: {names}", style="dim")))
     out.print()
     out.print("Tags: E stated by the source, S secondary / vendor spec, D derived, A rlscale's "
               "illustrative assumption. Sources of every default: rlscale cost --show-defaults.",
               highlight=False)
-
-
-def _printable(s: str) -> str:
-    """User text made inert for the terminal: control characters shown as escapes (e.g. ``\\x1b``).
-    Text objects never parse rich markup; strings that are parsed get ``rich.markup.escape`` too."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(s))
 
 
 def _where(r: dict) -> str:
@@ -126,12 +122,6 @@ def _indent(text):
     from rich.padding import Padding
 
     return Padding(text, (0, 0, 0, 3))
-
-
-def _short(x) -> str:
-    if isinstance(x, float):
-        return f"{x:.4g}"
-    return str(x)
 
 
 def register(app) -> None:

@@ -13,13 +13,8 @@ from pathlib import Path
 from typing import Optional
 
 from rlscale.cli._lab_common import _print_done, _require_torch
+from rlscale.fmt import printable, sig
 from rlscale.runformat import RL_CURVE
-
-
-def _inert(value) -> str:
-    """*value* as text with every non-printable character written as an escape (``\\x1b``)."""
-    text = str(value)
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def _resumable(fn, run_dir: Path) -> None:
@@ -32,7 +27,7 @@ def _resumable(fn, run_dir: Path) -> None:
         fn()
     except KeyboardInterrupt:
         print(f"rlscale: interrupted; the run is saved up to its last checkpoint: continue it "
-              f"with `rlscale lab resume {_inert(run_dir)}`", file=sys.stderr)
+              f"with `rlscale lab resume {printable(run_dir)}`", file=sys.stderr)
         raise typer.Exit(130) from None
 
 
@@ -140,27 +135,27 @@ def _print_show(run_dir, doc: dict) -> None:
     from rlscale.cli._common import console
 
     con = console()
-    con.print(Text(f"{_inert(run_dir)}: {doc['status']}", style="bold"))
+    con.print(Text(f"{printable(run_dir)}: {doc['status']}", style="bold"))
     table = Table(title="curves")
     for col in ("curve", "axis", "points", "FLOPs min", "FLOPs max"):
         table.add_column(col)
     for c in doc["curves"]:
-        table.add_row(Text(_inert(c["id"])), Text(_inert(c["axis"])), str(c["n_points"]),
-                      f"{c['compute_min']:.3g}", f"{c['compute_max']:.3g}")
+        table.add_row(Text(printable(c["id"])), Text(printable(c["axis"])), str(c["n_points"]),
+                      sig(c["compute_min"], 3), sig(c["compute_max"], 3))
     con.print(table)
     flops = Table(title="FLOPs by component")
     flops.add_column("component")
     flops.add_column("FLOPs", justify="right")
     for k, v in doc["flops"].items():
-        flops.add_row(Text(_inert(k)), f"{v:.3g}")
+        flops.add_row(Text(printable(k)), sig(v, 3))
     con.print(flops)
     cmp = doc.get("comparison") or {}
     sr = cmp.get("slope_ratio")
     if sr and sr.get("value") is not None:
-        ci = (f"[95% CI {sr['ci_low']:.3g}, {sr['ci_high']:.3g}]"
+        ci = (f"[95% CI {sig(sr['ci_low'], 3)}, {sig(sr['ci_high'], 3)}]"
               if sr.get("ci_low") is not None and sr.get("ci_high") is not None
               else "[95% CI unbounded: an interval of a slope reaches zero]")
-        con.print(Text(f"slope ratio ({RL_CURVE} vs {_inert(cmp['inference'])}): "
-                       f"{sr['value']:.3g} {ci}"))
+        con.print(Text(f"slope ratio ({RL_CURVE} vs {printable(cmp['inference'])}): "
+                       f"{sig(sr['value'], 3)} {ci}"))
     elif cmp.get("error"):
-        con.print(Text(f"slope ratio: not available ({_inert(cmp['error'])})"))
+        con.print(Text(f"slope ratio: not available ({printable(cmp['error'])})"))

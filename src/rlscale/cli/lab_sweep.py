@@ -1,9 +1,9 @@
 """``rlscale lab sweep SWEEP.toml``: a grid of lab runs on Ray; ``lab show SWEEP_DIR`` for its result.
 
 :func:`register` adds the ``sweep`` command to the ``lab`` group and lets ``lab show`` read a
-sweep directory: it wraps the ``show`` command's function so that a directory holding
-``rlscale-sweep.json`` gets :func:`sweep_summary` and any other path the lab's own summary. ray and
-torch are imported only when a sweep runs.
+sweep directory: it wraps the ``show`` command's function so that a directory holding a sweep
+manifest (:data:`rlscale.runformat.SWEEP_MANIFEST`) gets :func:`sweep_summary` and any other path
+the lab's own summary. ray and torch are imported only when a sweep runs.
 """
 
 from __future__ import annotations

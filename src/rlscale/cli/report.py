@@ -7,27 +7,13 @@ table and the path of index.html, or one JSON document with ``--json``.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Optional
 
+from rlscale.fmt import inert
+
 DEFAULT_OUT = "rlscale-report"
 SCORE_SCALES = ("unit", "percent")
-
-
-def _inert(text: object) -> str:
-    """A data string shown literally by rich: markup escaped, control and bidi-override
-    characters as ``\\xNN`` / ``\\uNNNN`` (until rlscale.fmt.inert exists; then use that)."""
-    from rich.markup import escape
-
-    out = []
-    for ch in str(text):
-        cat = unicodedata.category(ch)
-        if cat == "Cc" or (cat == "Cf" and ch not in "\u200d") or cat in ("Zl", "Zp"):
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return escape("".join(out))
 
 
 def _summary_table(results: dict):
@@ -45,7 +31,7 @@ def _summary_table(results: dict):
     table.add_column("RL OOM per inference OOM", justify="right")
     head = results["headline"].get("index")
     for k, c in enumerate(cmps):
-        table.add_row(_inert(c["rl"]), _inert(c["inference"]), est(c["slope_ratio"]),
+        table.add_row(inert(c["rl"]), inert(c["inference"]), est(c["slope_ratio"]),
                       est(c["rl_oom_per_inference_oom"], 1, 1),
                       style="bold" if k == head else None)
     return table
@@ -56,19 +42,19 @@ def _print_summary(results: dict, index: Path) -> None:
     from rlscale.report.html import pairs_note
 
     con, err = console(), err_console()
-    con.print(_inert(results["headline"]["sentence"]), highlight=False, soft_wrap=True)
+    con.print(inert(results["headline"]["sentence"]), highlight=False, soft_wrap=True)
     if results["comparisons"]:
         con.print(_summary_table(results))
-        con.print(_inert(pairs_note(results)), highlight=False, soft_wrap=True)
+        con.print(inert(pairs_note(results)), highlight=False, soft_wrap=True)
     if results.get("across_sources"):
-        con.print(_inert(results["across_sources"]["sentence"]), highlight=False, soft_wrap=True)
+        con.print(inert(results["across_sources"]["sentence"]), highlight=False, soft_wrap=True)
     warnings = results["warnings"]
     for w in warnings[:3]:
-        err.print(f"warning: {_inert(w)}", style="yellow", highlight=False, soft_wrap=True)
+        err.print(f"warning: {inert(w)}", style="yellow", highlight=False, soft_wrap=True)
     if len(warnings) > 3:
         err.print(f"... and {len(warnings) - 3} more warnings, listed in the report",
                   style="yellow", highlight=False)
-    con.print(f"report: {_inert(index)}", highlight=False, soft_wrap=True)
+    con.print(f"report: {inert(index)}", highlight=False, soft_wrap=True)
 
 
 def _run(data, out: Path, *, seed, bootstrap, form, score_scale, quiet: bool) -> tuple[dict, Path]:
@@ -88,7 +74,7 @@ def _run(data, out: Path, *, seed, bootstrap, form, score_scale, quiet: bool) ->
         task = progress.add_task("rlscale report", total=None)
 
         def step(msg: str, done: float | None = None, total: int | None = None) -> None:
-            progress.update(task, description=_inert(msg), completed=done or 0, total=total)
+            progress.update(task, description=inert(msg), completed=done or 0, total=total)
 
         results = analyse(data or None, form=form, bootstrap=bootstrap, seed=seed,
                           score_scale=score_scale, progress=step)

@@ -29,6 +29,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from rlscale.fmt import readable
+
 REPRODUCED = "reproduced"
 DEPENDS = "depends on assumptions"
 NOT_REPRODUCED = "not reproduced"
@@ -137,7 +139,7 @@ class Claim:
     @property
     def computed_text(self) -> str:
         """rlscale's figure formatted like the essay's (``4,330x``, ``0.55``, ``16.2 years``)."""
-        return fmt(self.computed_value) + self.short_unit
+        return readable(self.computed_value) + self.short_unit
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: ``id, quote, essay_value, computed_value, unit, assumptions, verdict,
@@ -254,18 +256,5 @@ def sweep(fn: Callable[..., float], **axes: Iterable[float]) -> tuple[float, flo
     return min(vals), max(vals)
 
 
-def fmt(x: float) -> str:
-    """Readable number: 3 significant figures, commas below 1e6, '4.8e5' style above."""
-    if x == 0 or not math.isfinite(x):
-        return str(x)
-    if abs(x) >= 1e6 or abs(x) < 1e-3:
-        mant, exp = f"{x:.1e}".split("e")
-        return f"{mant}e{int(exp)}"
-    if abs(x) >= 100:
-        digits_ = 3 - int(math.floor(math.log10(abs(x)))) - 1
-        return f"{round(x, digits_):,.0f}"
-    return f"{x:.3g}"
-
-
 def span_text(lo: float, hi: float, unit: str = "x") -> str:
-    return f"{fmt(lo)}{unit} to {fmt(hi)}{unit}" if lo != hi else f"{fmt(lo)}{unit}"
+    return f"{readable(lo)}{unit} to {readable(hi)}{unit}" if lo != hi else f"{readable(lo)}{unit}"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 from rlscale.econ.assumptions import hardware_profiles
-from rlscale.econ.claims_base import (Context, Result, below, claim, decades, digits, fmt,
+from rlscale.econ.claims_base import (Context, Result, below, claim, decades, digits,
                                       span_text, sweep)
 from rlscale.econ.claims_slopes import gpt_jump_rl, ratio_assumption
 from rlscale.econ.information import episode_tokens_for_ratio, information_ratio
 from rlscale.econ.physical import fleet_scaleup, run_days_for_years
 from rlscale.econ.training import training_multiplier
+from rlscale.fmt import readable
 
 FLEET_KEYS = ("grok4.run_days", "hardware.watts", "hardware.pue")
 #: The GPU type Grok 4's 200,000 GPUs are counted in (rlscale's default profile: the essay does
@@ -58,13 +59,13 @@ def datacenters(cx: Context) -> Result:
                        p=cx.points("exchange.pretrain_inference_oom"))
     per = _fleet(cx, multiplier=1.0)["datacenters_per_original_gpu"]   # per 1x of compute
     return Result(dc, [(dc, dc)],
-                  f"{fmt(mult)}x the compute on the same GPU type over the same run length needs "
-                  f"{fmt(mult)}x the GPUs: {gpus:,.0f} x {fmt(mult)} = {fmt(gpus * mult)} GPUs, i.e. "
+                  f"{readable(mult)}x the compute on the same GPU type over the same run length needs "
+                  f"{readable(mult)}x the GPUs: {gpus:,.0f} x {readable(mult)} = {readable(gpus * mult)} GPUs, i.e. "
                   f"{dc:.2f} datacenters of {cx.value('grok4.datacenter_gpus'):,.0f} GPUs per "
                   f"original GPU. Sensitivity: on B200s ({speed:.2f}x the dense BF16 FLOP/s) "
-                  f"{b200:.2f}; the claim-6 chain gives {fmt(rl_chain)}x "
+                  f"{b200:.2f}; the claim-6 chain gives {readable(rl_chain)}x "
                   f"RL, which at RL = {cx.value('grok4.rl_fraction'):g}x pre-training is "
-                  f"{fmt(total)}x the total ({dc_chain:.2f} datacenters per GPU; "
+                  f"{readable(total)}x the total ({dc_chain:.2f} datacenters per GPU; "
                   f"{per * t_lo:.2g} to {per * t_hi:.3g} over the supported ratios and 1-2 "
                   "inference OOM per training OOM); a run k times longer divides the count by k.",
                   cx.used("grok4.gpus", "grok4.compute_multiplier", "grok4.datacenter_gpus",
@@ -103,7 +104,7 @@ def electricity(cx: Context) -> Result:
             if swept else "Run length, watts and PUE are all set by the user: nothing is swept.")
     return Result(years, [(lo, hi)],
                   f"The essay does not state Grok 4's run length, power per GPU or PUE. Energy = "
-                  f"{fmt(fl['gpus_needed'])} {cx.a.profile().name} GPUs ({speed:.2f}x the FLOP/s of the "
+                  f"{readable(fl['gpus_needed'])} {cx.a.profile().name} GPUs ({speed:.2f}x the FLOP/s of the "
                   f"{BASE_PROFILE}s Grok 4 is counted in) x {cx.value('grok4.run_days'):g} days x "
                   f"{watts:g} W x PUE {pue:g} = {fl['energy_twh']:,.0f} TWh = {years:.1f} years of "
                   f"{world:,.0f} TWh/yr. The essay's 5 years implies a Grok 4 run of {implied:.0f} "
@@ -163,8 +164,8 @@ def pretrain(cx: Context) -> Result:
     return Result(llama, [(lo, hi)],
                   f"The frontier labs have not published the pre-training compute of their 2024-25 "
                   f"models. The one lab-stated figure of that class, Llama 3.1 405B, is "
-                  f"{fmt(llama)} FLOP ({math.log10(llama / 1e25):+.2f} decades from 1e25); Epoch "
-                  f"AI's GPT-4 estimate is {fmt(gpt4)} ({math.log10(gpt4 / 1e25):+.2f} decades). "
+                  f"{readable(llama)} FLOP ({math.log10(llama / 1e25):+.2f} decades from 1e25); Epoch "
+                  f"AI's GPT-4 estimate is {readable(gpt4)} ({math.log10(gpt4 / 1e25):+.2f} decades). "
                   "The essay's use of the figure, that o3's RL was still small next to "
                   "pre-training, does not hinge on the exact exponent.",
                   [_published(cx, k) for k in PRETRAIN_POINTS] + cx.used("training.pretrain_flops"),

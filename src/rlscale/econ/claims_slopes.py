@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 
-from rlscale.econ.claims_base import (Context, Result, Tolerance, claim, decades, fmt, fraction,
+from rlscale.econ.claims_base import (Context, Result, Tolerance, claim, decades, fraction,
                                       span_text, sweep)
 from rlscale.econ.evidence import CHECK_INFERENCE_CURVE, INFERENCE_CURVE, SlopeEvidence
+from rlscale.fmt import readable
 
 CHART_RULE = ("Input: the {chart} chart's endpoints as the essay states them, fitted by the "
               "analysis core. Swept: the ratio's 95% bootstrap interval where the core gives one; "
@@ -113,7 +114,7 @@ def rl_for_20_to_80(cx: Context) -> Result:
                   f"The o1 inference fit gains {ev.gain(INFERENCE_CURVE):.2f} over 100x; at the o1 "
                   f"RL slope ({ev.slopes['o1-rl']:.3f}/decade) that gain takes "
                   f"{ev.gain(INFERENCE_CURVE) / ev.slopes['o1-rl']:.2f} decades of RL = "
-                  f"{fmt(need)}x (rlscale.exchange(100, ratio={r:.3f}, inference -> rl)). The essay "
+                  f"{readable(need)}x (rlscale.exchange(100, ratio={r:.3f}, inference -> rl)). The essay "
                   f"rounds the ratio to 1/2, which gives exactly 4 decades; unrounded it is "
                   f"{math.log10(need):.2f} decades ({span_text(lo, hi)} over the ratio's interval).",
                   [_chart_assumption(ev, "o1-rl", "o1 RL slope ratio")])
@@ -134,7 +135,7 @@ def o3_confirms(cx: Context) -> Result:
                   f"The o1->o3 RL curve gains {ev.gain('o1-o3-rl'):.2f} over "
                   f"{ev.spans['o1-o3-rl']:.0f} decades = {ev.slopes['o1-o3-rl']:.3f}/decade; a "
                   f"{ev.gain(INFERENCE_CURVE):.2f} gain then needs "
-                  f"{ev.gain(INFERENCE_CURVE) / ev.slopes['o1-o3-rl']:.2f} decades = {fmt(need)}x "
+                  f"{ev.gain(INFERENCE_CURVE) / ev.slopes['o1-o3-rl']:.2f} decades = {readable(need)}x "
                   f"({span_text(lo, hi)} over the ratio's interval). (The benchmark is another "
                   "version of AIME, so only the slope is compared.)",
                   [_chart_assumption(ev, "o1-o3-rl", "o1->o3 RL slope ratio")])
@@ -203,9 +204,9 @@ def gpt_jump(cx: Context) -> Result:
                   f"A GPT jump = {gpt:g}x pre-training = {math.log10(gpt) * pio:.1f} inference OOM "
                   f"(the essay's premise of {pio:g} inference OOM per pre-training OOM) = "
                   f"{math.log10(gpt) * pio / r:.2f} RL OOM at the working ratio {r:.3f}: "
-                  f"{fmt(rl6)}x (rlscale.exchange({gpt:g}, pretrain -> rl)). With the o1 ratio "
-                  f"alone ({ev.ratios['o1-rl']:.2f}) it is {fmt(o1)}x; with Jones 2021's own "
-                  f"exchange ({jones:.2f}, '10x train eliminates ~15x test') {fmt(at_jones)}x. Over "
+                  f"{readable(rl6)}x (rlscale.exchange({gpt:g}, pretrain -> rl)). With the o1 ratio "
+                  f"alone ({ev.ratios['o1-rl']:.2f}) it is {readable(o1)}x; with Jones 2021's own "
+                  f"exchange ({jones:.2f}, '10x train eliminates ~15x test') {readable(at_jones)}x. Over "
                   f"the supported ratios and Epoch's 1-2 inference OOM per training OOM it spans "
                   f"{span_text(lo, hi)}: the ~1,000,000x needs {pio_lo:.2f}-{pio_hi:.2f} inference "
                   f"OOM per training OOM at the working ratio.",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 
-from rlscale.econ.claims_base import (Context, Result, at_most, claim, decades, digits, fmt,
+from rlscale.econ.claims_base import (Context, Result, at_most, claim, decades, digits,
                                       span_text, sweep)
 from rlscale.econ.deployment import per_query_multiplier
 from rlscale.econ.training import path_multiplier, training_multiplier
+from rlscale.fmt import readable
 
 IDENTITY = ("Identity given the essay's premises ({premises}): no input is unstated, so "
             "'depends on assumptions' cannot arise; a scenario that changes a premise can make "
@@ -108,8 +109,8 @@ def next_cost(cx: Context) -> Result:
     r, mult = cx.value("grok4.rl_fraction"), cx.value("grok4.compute_multiplier")
     m = training_multiplier(r, mult)
     return Result(m, [(m, m)],
-                  f"From RL at {r:g}x pre-training, (1 + {fmt(mult)} x {r:g})/(1 + {r:g}) = "
-                  f"{fmt(m)}x today's total ({fmt(1 + mult * r)}x the pre-training compute alone), "
+                  f"From RL at {r:g}x pre-training, (1 + {readable(mult)} x {r:g})/(1 + {r:g}) = "
+                  f"{readable(m)}x today's total ({readable(1 + mult * r)}x the pre-training compute alone), "
                   f"a factor {1e6 / m:.1f} below the essay's figure.",
                   cx.used("grok4.rl_fraction", "grok4.compute_multiplier"))
 

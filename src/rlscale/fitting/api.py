@@ -1,9 +1,12 @@
-"""``fit`` and ``fit_curve``: weighted least squares, multi-start, vectorised bootstrap."""
+"""``fit_curve``: weighted least squares, multi-start, vectorised bootstrap, for one curve.
+
+The loop over a table's curves (``fit``, ``fit_frame``, ``fit_columns``) is in
+:mod:`rlscale.fitting.columns`.
+"""
 
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +17,7 @@ from rlscale.estimate import Estimate
 from rlscale.fitting._solve import FullFit, fit_full
 from rlscale.fitting.bootstrap import (BootstrapDraws, binomial_weights, draw, percentile_ci,
                                        slope_at_score)
-from rlscale.fitting.result import FitResult, FitResults
+from rlscale.fitting.result import FitResult
 from rlscale.forms import FORMS, Form, get_form
 
 #: Forms tried by ``form="auto"``. ``scalerl`` is left out: in log10 C it is the same family as
@@ -188,30 +191,103 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
     RlscaleError
         Bad inputs, an unknown form, or fewer points than the form needs.
     """
-    c, s, n, warnings = _check_inputs(compute, score, n, curve)
+    inp = _prepare(compute, score, n, curve, level, bootstrap, at_score, min_compute,
+                   max_compute)
+    rng = rng if rng is not None else np.random.default_rng(seed)
+    return _fit_checked(inp, form, curve=curve, axis=axis, compute_unit=compute_unit, rng=rng,
+                        progress=progress)
+
+
+@dataclass
+class _Inputs:
+    """A curve's checked inputs: the points inside the fit window sorted by compute, their
+    log10 compute and weights, the options, and notes on the inputs."""
+    c: np.ndarray
+    s: np.ndarray
+    n: np.ndarray | None
+    x: np.ndarray
+    w: np.ndarray
+    window: str
+    level: float
+    n_boot: int
+    at_score: float | None
+    notes: list[str]
+
+
+def _prepare(compute, score, n, curve: str, level, bootstrap, at_score, min_compute,
+             max_compute) -> _Inputs:
+    """Every check of :func:`fit_curve`'s inputs and options (one line naming the curve and
+    the rule), then the fit window."""
+    c, s, n, notes = _check_inputs(compute, score, n, curve)
     level, n_boot, at_score = _check_options(level, bootstrap, at_score)
     c, s, n, window = _window(c, s, n, min_compute, max_compute, curve)
     x = np.log10(c)
     w = binomial_weights(s, n) if n is not None else np.ones_like(x)
-    distinct = np.unique(x).size
+    return _Inputs(c, s, n, x, w, window, level, n_boot, at_score, notes)
+
+
+def _fit_checked(inp: _Inputs, form: str, *, curve: str, axis, compute_unit: str, rng,
+                 progress) -> FitResult:
+    """:func:`fit_curve` on checked inputs: the full-data fit, its checks, the bootstrap."""
+    c, s, n, x, level = inp.c, inp.s, inp.n, inp.x, inp.level
+    warnings = list(inp.notes)
+    f, form, why = _choose_form(form, x, s, inp.w, n, curve, inp.window)
+    warnings += why
+    st = _stage(f, x, s, inp.w, n)
+    warnings += _fit_checks(st, x, s, inp.w, n, np.unique(x).size)
+    n_boot, n_model, w, more = _resampling(st, x, n, inp.w, inp.n_boot)
+    warnings += more
+    draws = _draw_bounded(f, x, s, n_model, w, st, n_boot, rng, progress)
+    warnings += _bootstrap_checks(draws, c.size)
+    params, more = _param_estimates(st, draws.params, level)
+    warnings += more
+    at_score = 0.5 * (float(s.min()) + float(s.max())) if inp.at_score is None else inp.at_score
+    (slope, boot_slopes), at_compute, more = _slope(st, draws.params, x, at_score, level)
+    warnings += more
+    N, P = c.size, f.n_params
+    return FitResult(
+        curve=curve, axis=axis, compute_unit=compute_unit, form=form, params=params,
+        slope_per_decade=slope, at_score=float(at_score), at_compute=at_compute,
+        n_points=int(N), compute_min=float(c.min()), compute_max=float(c.max()),
+        score_min=float(s.min()), score_max=float(s.max()), aic=st.aic, bic=st.bic,
+        identifiable=not any(w_.startswith("not identifiable") for w_ in warnings),
+        warnings=warnings, boot_params=draws.params, boot_slopes=boot_slopes, level=level,
+        weighted=n is not None, dof=int(N - P),
+        bootstrap={"method": draws.method, "requested": draws.requested,
+                   "succeeded": int(len(draws.params)),
+                   "failed": draws.failed + draws.degenerate},
+    )
+
+
+def _choose_form(form: str, x, s, w, n, curve: str, window: str) -> tuple[Form, str, list[str]]:
+    """The form to fit and its name (``auto`` resolved by AIC, its reason as a warning),
+    refused when the curve has fewer distinct compute values than the form needs."""
+    why = []
     if form == "auto":
-        form, why = _auto(x, s, w, n, curve)
-        warnings.append(why)
+        form, reason = _auto(x, s, w, n, curve)
+        why.append(reason)
     f = get_form(form)
+    distinct = np.unique(x).size
     if distinct < f.min_points:
         raise RlscaleError(f"curve '{curve}': form '{form}' needs at least {f.min_points} points "
                            f"with distinct compute, got {distinct}{window}")
-    rng = rng if rng is not None else np.random.default_rng(seed)
-    st = _stage(f, x, s, w, n)
-    N, P = c.size, f.n_params
-    warnings += _fit_checks(st, x, s, w, n, distinct)
+    return f, form, why
+
+
+def _resampling(st: _Stage, x, n, w, n_boot: int):
+    """How to resample: ``(n_boot, n for a parametric bootstrap or None, weights, warnings)``.
+
+    No resamples when there is no noise estimate; points instead of the binomial model when
+    the form fails the lack-of-fit test.
+    """
+    f, warnings = st.form, []
+    N, P = x.size, f.n_params
     if n is None and N <= P:
         if n_boot:
             warnings.append(f"no confidence interval: {N} points for {P} parameters leave no "
                             "residual degrees of freedom and no sample sizes n were given, so "
                             "there is no noise estimate to resample")
-        n_boot = 0
-    n_boot_model = n
+        return 0, n, w, warnings
     if n is not None and n_boot and N - P >= 3:
         # A parametric bootstrap resamples from the fitted curve, so it only knows binomial
         # noise: when the form misses the data's shape it gives too narrow an interval (one
@@ -223,39 +299,30 @@ def fit_curve(compute, score, n=None, form: str = "loglinear", *, curve: str = "
         if p_fit < LACK_OF_FIT_P:
             warnings.append(
                 f"lack of fit: Pearson chi-square {pearson:.4g} on {dof} degrees of freedom "
-                f"(p = {p_fit:.2g}): the '{form}' form does not describe these data within "
+                f"(p = {p_fit:.2g}): the '{f.name}' form does not describe these data within "
                 "binomial noise, so the interval comes from resampling points instead; "
                 "compare other forms with --form auto")
-            n_boot_model = None
             w = binomial_weights(f.evaluate(x, f.to_public(st.full.theta)), n)
-    draws = _draw_bounded(f, x, s, n_boot_model, w, st, n_boot, rng, progress)
-    warnings += _bootstrap_checks(draws, N)
-    params, more = _param_estimates(st, draws.params, level)
-    warnings += more
+            return n_boot, None, w, warnings
+    return n_boot, n, w, warnings
 
-    smin, smax = float(s.min()), float(s.max())
-    at_score = 0.5 * (smin + smax) if at_score is None else at_score
+
+def _slope(st: _Stage, boot, x, at_score: float, level: float):
+    """The slope per decade at ``at_score`` with its percentile interval:
+    ``((Estimate, bootstrap slopes), compute where it is stated, warnings)``."""
+    f = st.form
     xlo, xhi = float(x.min()), float(x.max())
     slope, xs, clamped = slope_at_score(f, f.to_public(st.full.theta)[None, :], at_score, xlo,
                                         xhi)
+    warnings = []
     if clamped[0]:
         warnings.append(f"the fitted curve does not reach score {at_score:.3g} inside the "
                         f"observed compute range: slope stated at compute {10 ** xs[0]:.4g}")
-    boot = draws.params
     boot_slopes = (slope_at_score(f, boot, at_score, xlo, xhi)[0] if len(boot)
                    else np.empty(0))
     slo, shi = percentile_ci(boot_slopes, level)
-    return FitResult(
-        curve=curve, axis=axis, compute_unit=compute_unit, form=form, params=params,
-        slope_per_decade=Estimate(float(slope[0]), slo, shi, level), at_score=float(at_score),
-        at_compute=float(10 ** xs[0]), n_points=int(N), compute_min=float(c.min()),
-        compute_max=float(c.max()), score_min=smin, score_max=smax, aic=st.aic, bic=st.bic,
-        identifiable=not any(w_.startswith("not identifiable") for w_ in warnings),
-        warnings=warnings, boot_params=boot, boot_slopes=boot_slopes, level=level,
-        weighted=n is not None, dof=int(N - P),
-        bootstrap={"method": draws.method, "requested": draws.requested,
-                   "succeeded": int(len(boot)), "failed": draws.failed + draws.degenerate},
-    )
+    return ((Estimate(float(slope[0]), slo, shi, level), boot_slopes), float(10 ** xs[0]),
+            warnings)
 
 
 def _draw_bounded(f: Form, x, s, n, w, st: _Stage, n_boot: int, rng,
@@ -363,88 +430,3 @@ def _param_estimates(st: _Stage, boot, level: float) -> tuple[dict, list[str]]:
                 warnings.append(f"not identifiable: the interval of '{name}' spans most of its "
                                 "allowed range")
     return params, warnings
-
-
-def fit(data, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
-        min_compute: float | None = None, max_compute: float | None = None,
-        at_score: float | None = None, level: float = 0.95,
-        score_scale: str = "unit") -> FitResults:
-    """Fit every (or each named) curve of an observation table.
-
-    Parameters
-    ----------
-    data
-        Anything :func:`rlscale.read_observations` accepts (path, ``catalog:ID``, run
-        directory, DataFrame).
-    curves : list of str, optional
-        Curve ids to fit; default all, in table order.
-    form : str
-        Form name or ``"auto"``; see :func:`fit_curve` for the other options.
-    seed : int
-        Each curve's bootstrap uses ``SeedSequence([seed, crc32(curve id)])``, so a curve's
-        intervals do not depend on which other curves are fitted alongside it.
-
-    Returns
-    -------
-    FitResults
-    """
-    from rlscale.data import read_observations
-
-    df = read_observations(data, score_scale=score_scale)
-    return fit_frame(df, curves, form, bootstrap=bootstrap, seed=seed, min_compute=min_compute,
-                     max_compute=max_compute, at_score=at_score, level=level)
-
-
-def _unit(sub) -> str:
-    """A curve's compute unit: its first row's, ``relative`` when empty or missing."""
-    if "compute_unit" not in sub.columns:
-        return "relative"
-    unit = str(sub["compute_unit"].iloc[0])
-    return "relative" if unit in ("", "nan", "None") else unit
-
-
-def fit_frame(df, curves=None, form: str = "loglinear", *, bootstrap: int = 1000, seed: int = 0,
-              min_compute: float | None = None, max_compute: float | None = None,
-              at_score: float | None = None, level: float = 0.95, on_error: str = "raise",
-              progress: Callable[[int, int, str], None] | None = None) -> FitResults:
-    """Fit the curves of a validated observation frame (the one loop over a table's curves).
-
-    ``curves``, ``form`` and the options are those of :func:`fit`. ``on_error="raise"`` stops
-    at the first curve that cannot be fitted; ``"collect"`` fits the rest and records each
-    failure in :attr:`FitResults.errors` (curve id -> one-line message). ``progress`` is called
-    as ``progress(k, total, curve)`` before curve ``k`` (0-based) is fitted, and with a
-    fractional ``k`` (k + share of resamples done) during a long bootstrap.
-    """
-    if on_error not in ("raise", "collect"):
-        raise ValueError(f"on_error must be 'raise' or 'collect', got {on_error!r}")
-    groups = {str(k): v for k, v in df.groupby(df["curve"].astype(str), sort=False).indices.items()}
-    if curves is None:
-        ids = list(groups)
-    else:
-        ids = [str(c) for c in ([curves] if isinstance(curves, str) else curves)]
-        unknown = [c for c in ids if c not in groups]
-        if unknown:
-            raise RlscaleError(f"unknown curve id '{unknown[0]}'; available: "
-                               f"{', '.join(groups) or '(none)'}")
-    results, errors = [], {}
-    for k, cid in enumerate(ids):
-        if progress:
-            progress(k, len(ids), cid)
-        sub = df.iloc[groups[cid]]
-        n = sub["n"].to_numpy(float) if "n" in sub.columns else None
-        if n is not None and not np.isfinite(n).any():
-            n = None
-        axis = str(sub["axis"].iloc[0]) if "axis" in sub.columns else None
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(cid.encode())]))
-        try:
-            results.append(fit_curve(
-                sub["compute"].to_numpy(float), sub["score"].to_numpy(float), n, form, curve=cid,
-                axis=axis, compute_unit=_unit(sub), bootstrap=bootstrap, rng=rng,
-                min_compute=min_compute, max_compute=max_compute, at_score=at_score,
-                level=level, progress=progress and (
-                    lambda d, t, k=k, cid=cid: progress(k + d / t, len(ids), cid))))
-        except RlscaleError as exc:
-            if on_error == "raise":
-                raise
-            errors[cid] = str(exc)
-    return FitResults(results, errors=errors)

@@ -153,15 +153,8 @@ def forecast(data, curve: str, *, to_score: float | None = None,
     -------
     ForecastResult
     """
-    target = check_options(to_score=to_score, at_compute=at_compute, form=form, level=level,
-                           n_new=n_new, score_scale=score_scale)
-    if cost and target is None:
-        raise RlscaleError("--cost needs --to-score: it costs the gap to a target score")
-    assumptions = None
-    if cost:
-        from rlscale.forecasting.cost import cost_assumptions
-
-        assumptions = cost_assumptions(scenario, slope_ratio)
+    target, assumptions = _check_request(to_score, at_compute, form, level, n_new, score_scale,
+                                         cost, scenario, slope_ratio)
     c, s, n, axis, unit = curve_arrays(data, curve, score_scale=score_scale,
                                        min_compute=min_compute)
     if cost and axis not in ("rl", "inference"):
@@ -169,9 +162,36 @@ def forecast(data, curve: str, *, to_score: float | None = None,
                            "or inference curves")
     ens = fit_ensemble(c, s, n, form, curve=curve, axis=axis, compute_unit=unit,
                        bootstrap=bootstrap, rng=curve_rng(seed, curve), level=level)
+    res = _result(ens, target, at_compute, n_new, seed)
+    if cost:
+        from rlscale.forecasting.cost import target_cost
+
+        res.cost = target_cost(res, assumptions)
+    return res
+
+
+def _check_request(to_score, at_compute, form, level, n_new, score_scale, cost, scenario,
+                   slope_ratio):
+    """The checked target score (None for a score forecast) and the cost assumptions (None
+    without ``cost``), refused before any data are read."""
+    target = check_options(to_score=to_score, at_compute=at_compute, form=form, level=level,
+                           n_new=n_new, score_scale=score_scale)
+    if cost and target is None:
+        raise RlscaleError("--cost needs --to-score: it costs the gap to a target score")
+    if not cost:
+        return target, None
+    from rlscale.forecasting.cost import cost_assumptions
+
+    return target, cost_assumptions(scenario, slope_ratio)
+
+
+def _result(ens, target, at_compute, n_new, seed: int) -> ForecastResult:
+    """The forecast of a fitted ensemble: the compute that reaches ``target``, or (``target``
+    None) the score at ``at_compute``; an extrapolation beyond the data is warned about."""
+    curve, unit = ens.curve, ens.compute_unit
     warnings = list(ens.warnings)
-    common = dict(curve=curve, axis=axis, compute_unit=unit, form=form, level=level,
-                  compute_min=ens.compute_min, compute_max=ens.compute_max)
+    common = dict(curve=curve, axis=ens.axis, compute_unit=unit, form=ens.requested_form,
+                  level=ens.level, compute_min=ens.compute_min, compute_max=ens.compute_max)
     if target is not None:
         est, reachable, dec, forms, more = _to_compute(ens, target)
         res = ForecastResult(**common, reachable=reachable, decades_beyond_data=dec,
@@ -190,8 +210,4 @@ def forecast(data, curve: str, *, to_score: float | None = None,
         res.warnings.append(f"extrapolation: {res.decades_beyond_data:.3g} decades beyond the "
                             f"observed compute range [{ens.compute_min:.4g}, "
                             f"{ens.compute_max:.4g}] {unit}")
-    if cost:
-        from rlscale.forecasting.cost import target_cost
-
-        res.cost = target_cost(res, assumptions)
     return res

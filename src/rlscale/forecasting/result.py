@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlscale.estimate import Estimate
+from rlscale.fmt import sig
 from rlscale.jsonable import clean_json
 
 
 def _fmt(v: float | None, digits: int = 4) -> str:
-    return "—" if v is None or not math.isfinite(v) else f"{v:.{digits}g}"
+    return sig(v, digits)
 
 
 def _end(v: float) -> str:

@@ -1,10 +1,9 @@
-"""The report figures' shared style: palette, markers, rcParams, log axes, tick labels, and
-literal (inert) text for data strings. Imported by :mod:`rlscale.report.figures` and
+"""The report figures' shared style: palette, markers, rcParams, log axes (tick labels from
+:mod:`rlscale.fmt`), and literal (inert) text for data strings. Imported by :mod:`rlscale.report.figures` and
 :mod:`rlscale.report.econ_figures`."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import matplotlib
@@ -14,6 +13,8 @@ matplotlib.use("Agg")  # no display, no GUI toolkit: figures are only ever writt
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator  # noqa: E402
+
+from rlscale.fmt import power_of_ten  # noqa: E402
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -71,25 +72,6 @@ def _new_figure(width: float, height: float, ncols: int = 1, **kw) -> tuple[Figu
     return fig, axes
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _power_of_ten(x: float, _pos: Any = None) -> str:
-    """Tick label 10⁵ in Unicode superscripts (mathtext is slow to lay out and to render)."""
-    if x <= 0:
-        return ""
-    return "10" + str(int(round(math.log10(x)))).translate(_SUPERSCRIPT)
-
-
-def _multiplier(x: float, _pos: Any = None) -> str:
-    """Tick label for a multiplier: 1x, 10x, 1,000x, 10⁵x."""
-    if x <= 0:
-        return ""
-    if x >= 1e5 or x < 1e-2:
-        return _power_of_ten(x) + "x"
-    return f"{x:,.0f}x" if x >= 1 else f"{x:g}x"
-
-
 def _log_axis(ax, which: str = "x", formatter=None, minor: bool = False) -> None:
     """A log10 axis with a tick per decade; minor ticks (at 2x and 5x) only when asked, since
     every tick is a costly artist and decades are what the reader compares."""
@@ -99,18 +81,7 @@ def _log_axis(ax, which: str = "x", formatter=None, minor: bool = False) -> None
     axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 5.0), numticks=12) if minor
                            else NullLocator())
     axis.set_minor_formatter(NullFormatter())
-    axis.set_major_formatter(FuncFormatter(formatter or _power_of_ten))
-
-
-def _fmt_est(est: dict, scale: float = 1.0, digits: int = 1) -> str:
-    v = est.get("value")
-    if v is None:
-        return "n/a"
-    text = f"{v * scale:.{digits}f}"
-    lo, hi = est.get("ci_low"), est.get("ci_high")
-    if lo is not None and hi is not None:
-        text += f" [{lo * scale:.{digits}f}, {hi * scale:.{digits}f}]"
-    return text
+    axis.set_major_formatter(FuncFormatter(formatter or power_of_ten))
 
 
 def _literal(text: Any) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from rlscale.report._style import EXCHANGE_LABEL_AT, _log_axis, _multiplier, _new_figure, _style
+from rlscale.fmt import multiplier_tick
+from rlscale.report._style import EXCHANGE_LABEL_AT, _log_axis, _new_figure, _style
 
 
 # --------------------------------------------------------------------------- exchange rates
@@ -35,8 +36,8 @@ def exchange_chart(results: dict) -> Figure:
                     fontsize=8.5, ha="left", va="center",
                     arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 0.8,
                                 "shrinkB": 5})
-    _log_axis(ax, "x", _multiplier)
-    _log_axis(ax, "y", _multiplier)
+    _log_axis(ax, "x", multiplier_tick)
+    _log_axis(ax, "y", multiplier_tick)
     ax.set_xlim(1, 1e6)
     ax.set_ylim(1, 1e6)
     ax.set_xlabel("RL-training compute multiplier (scale-up of RL compute)")
@@ -62,8 +63,8 @@ def economics_chart(results: dict) -> Figure:
     ax.plot(x, x, color="#888888", linestyle=":", linewidth=1.2, label="all training scales (y = x)")
     ax.plot(10, 5.5, marker="D", color="black", markersize=7, linestyle="none",
             label="essay: 10x RL at parity → 5.5x total")
-    _log_axis(ax, "x", _multiplier)
-    _log_axis(ax, "y", _multiplier)
+    _log_axis(ax, "x", multiplier_tick)
+    _log_axis(ax, "y", multiplier_tick)
     ax.set_xlim(1, x.max())
     ax.set_ylim(0.9, x.max() * 1.5)
     ax.set_xlabel("cumulative RL-training compute scale-up")

@@ -16,9 +16,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from rlscale.fmt import estimate, multiplier_tick
 from rlscale.report._style import (  # noqa: F401 - STYLE is read by the writer
     AXIS_COMPUTE, AXIS_TITLES, MAX_CURVES_PER_PANEL, MAX_RATIO_ROWS, PALETTE, RASTERIZE_ABOVE,
-    STYLE, _any_ci, _fmt_est, _log_axis, _multiplier, _new_figure, _short, _style)
+    STYLE, _any_ci, _log_axis, _new_figure, _short, _style)
 from rlscale.report.econ_figures import breakeven_chart, economics_chart, exchange_chart
 from rlscale.runformat import parse_inference_curve
 
@@ -54,9 +55,9 @@ def twin_curves(results: dict, input_label: str | list[str] | None = None) -> di
 def curve_styles(curves: list[str]) -> dict[str, dict[str, Any]]:
     """Colour, marker and line style per curve, in order.
 
-    Lab inference curves (``lab-inf-<strategy>-step<N>``) share a colour and marker per
-    strategy, with a dotted line at the first checkpoint drawn and a solid one at the last, so
-    "same strategy, before and after RL" reads at a glance. Other curves take the next style.
+    Lab inference curves (ids from :func:`rlscale.runformat.inference_curve`) share a colour
+    and marker per strategy, with a dotted line at the first checkpoint drawn and a solid one
+    at the last, so "same strategy, before and after RL" reads at a glance. Other curves take the next style.
     """
     out: dict[str, dict[str, Any]] = {}
     strategies: dict[str, int] = {}
@@ -122,7 +123,7 @@ def twin_chart(results: dict, input_label: str | None = None, *,
         for curve in ids:
             _draw_curve(ax, curve, obs_by_curve.get(curve, []), fits.get(curve), styles[curve],
                         many)
-        _log_axis(ax, "x", _multiplier if units <= {"relative", "samples"} else None, minor=True)
+        _log_axis(ax, "x", multiplier_tick if units <= {"relative", "samples"} else None, minor=True)
         xs = [o["compute"] for c in ids for o in obs_by_curve.get(c, [])]
         spans.append((math.log10(min(xs)), math.log10(max(xs))) if xs else None)
         ax.set_xlabel(_compute_label(axis, units))
@@ -162,7 +163,7 @@ def _draw_curve(ax, curve: str, obs: list[dict], fit: dict | None, st: dict,
     hi = np.array([np.nan if o["err_high"] is None else o["err_high"] for o in obs], dtype=float)
     label = _short(curve, 30)
     if fit is not None:
-        label += f": {_fmt_est(fit['slope_per_decade'], 100)}"
+        label += f": {estimate(fit['slope_per_decade'], 100, digits=1)}"
     if fit is not None and len(fit["grid"]["compute"]) > 1:
         g = fit["grid"]
         gx = np.array(g["compute"], dtype=float)

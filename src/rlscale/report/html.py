@@ -8,11 +8,15 @@ block with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so no string can 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
+
+from rlscale.fmt import compact as num  # the report's names for rlscale.fmt's formatters
+from rlscale.fmt import compact_multiplier as mult
+from rlscale.fmt import estimate as est
+from rlscale.fmt import percent as pct
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: Observation rows shown in the HTML table (results.json holds up to
@@ -21,44 +25,6 @@ MAX_OBSERVATION_ROWS = 300
 
 
 # --------------------------------------------------------------------------- number formats
-
-def num(x: Any) -> str:
-    """A compact number: 3 significant figures, thousands separators, 1.2e+24 for huge values."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return ""
-    x = float(x)
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e7 or abs(x) < 1e-3:
-        return f"{x:.3g}"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
-
-
-def mult(x: Any) -> str:
-    """A multiplier such as ``3.16x`` or ``10,000x``."""
-    text = num(x)
-    return f"{text}x" if text else "n/a"
-
-
-def pct(x: Any) -> str:
-    """A fraction as a percentage: 0.66 -> ``66%``."""
-    if x is None:
-        return ""
-    v = 100 * float(x)
-    return f"{v:.0f}%" if abs(v - round(v)) < 0.05 or abs(v) >= 10 else f"{v:.1f}%"
-
-
-def est(d: Any, scale: float = 1.0, digits: int = 2) -> str:
-    """An estimate dict ``{value, ci_low, ci_high}`` as ``0.55 [0.41, 0.70]``."""
-    if not isinstance(d, dict) or d.get("value") is None:
-        return "n/a"
-    text = f"{d['value'] * scale:.{digits}f}"
-    if d.get("ci_low") is not None and d.get("ci_high") is not None:
-        text += f" [{d['ci_low'] * scale:.{digits}f}, {d['ci_high'] * scale:.{digits}f}]"
-    return text
-
 
 def has_ci(d: Any) -> bool:
     return isinstance(d, dict) and d.get("ci_low") is not None and d.get("ci_high") is not None
