@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from rlscale.report._style import _literal, _log_axis
-from rlscale.report.figures import MAX_CURVES_PER_PANEL, PALETTE, STYLE
+from rlscale.report._style import MAX_CURVES_PER_PANEL, PALETTE, STYLE, _literal, _log_axis
 
 
 def _draw_curve(ax, entry: dict[str, Any], color: str) -> None:
