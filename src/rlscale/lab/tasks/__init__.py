@@ -155,4 +155,5 @@ def get_task(name: str, difficulty: int | None = None) -> Task:
 
 
 from rlscale.lab.tasks import arithmetic as _arithmetic  # noqa: E402,F401  (registers)
+from rlscale.lab.tasks import chain as _chain  # noqa: E402,F401  (registers)
 from rlscale.lab.tasks import countdown as _countdown  # noqa: E402,F401  (registers)
