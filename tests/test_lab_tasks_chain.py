@@ -113,3 +113,47 @@ def test_noisy_chain_keeps_the_format_and_errs_at_its_rate():
     chains = [noisy_chain(task, p, 0.05, rng) for _ in range(20)]
     assert all(len(c) == len(p.thinking) for c in chains)
     assert sum(task.verify(p, c + "#" + c[-1]) for c in chains) / 20 == pytest.approx(0.95, abs=0.03)
+
+
+def test_pretraining_chains_err_at_the_stated_rate_and_answer_with_their_last_value():
+    task = get_task("chain", 4)
+    rng = random.Random(3)
+    problems = task.problems("train", 200, seed=3)
+    shown = [task.for_pretraining(p, rng) for p in problems]
+    assert all(s.prompt == p.prompt and s.answer == p.answer for s, p in zip(shown, problems))
+    assert all(len(s.solution) == len(p.solution) and s.solution[-1] == s.thinking[-1]
+               for s, p in zip(shown, problems))
+    steps = sum(task.parse_prompt(p)[2] for p in problems)
+    wrong = sum((1 - task.verify(s, s.solution)) * (task.parse_prompt(s)[2] + 1) for s in shown)
+    assert wrong / steps == pytest.approx(task.pretrain_error_rate, rel=0.2)
+    assert sum(s.solution != p.solution for s, p in zip(shown, problems)) > 50
+
+
+def test_other_tasks_pretrain_on_their_exact_solutions_without_drawing_from_the_rng():
+    rng = random.Random(0)
+    state = rng.getstate()
+    for name in ("arithmetic", "countdown"):
+        task = get_task(name)
+        p = task.problems("train", 1, seed=0)[0]
+        assert task.for_pretraining(p, rng) is p
+    assert rng.getstate() == state
+
+
+@pytest.mark.slow
+def test_chain_task_runs_end_to_end(tmp_path):
+    pytest.importorskip("torch")
+    from rlscale.data import read_observations
+    from rlscale.lab.config import resolve_config
+    from rlscale.lab.runner import run
+
+    cfg = resolve_config("quick", {
+        "task": {"name": "chain", "difficulty": 2}, "model": {"depth": 1},
+        "pretrain": {"flop_budget": 3e9, "batch_size": 16, "warmup_steps": 2, "checkpoint_every": 5},
+        "rl": {"steps": 2, "prompts_per_step": 2, "num_generations": 4, "num_checkpoints": 2},
+        "eval": {"num_problems": 4, "samples_per_problem": 64, "thinking_budgets": 6,
+                 "think_samples": 2}}, 0)
+    run(cfg, tmp_path / "chain")
+    obs = read_observations(tmp_path / "chain")
+    think = obs[obs["curve"] == "lab-inf-think-step0"]
+    assert obs["benchmark"].iloc[0] == "chain-d2-test" and len(think) == 6
+    assert think["compute"].max() > 2 * think["compute"].min()   # budgets 1 .. the longest chain

@@ -30,6 +30,7 @@ from the prompt; it is exact up to its grading (a fraction of the checks).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -64,10 +65,12 @@ def worked_chain(a: int, v0: int, n: int, width: int) -> tuple[str, int]:
 
 @register_task("chain")
 class Chain(Task):
-    description = "a keyed recurrence run for n steps (chains of 4 to 1,024 tokens)"
+    description = "a keyed recurrence run for n <= 4**difficulty steps (chains up to 1,024 tokens)"
     alphabet = "0123456789" + LETTERS + ":" + ANSWER_MARK
     difficulties = (1, 2, 3, 4)
     default_difficulty = 4
+    pretrain_error_rate = 0.03
+    """Per-step error rate of the worked chains pre-training shows (see :meth:`for_pretraining`)."""
 
     @property
     def n_max(self) -> int:
@@ -89,6 +92,15 @@ class Chain(Task):
         a, v0 = rng.randrange(10), rng.randrange(10)
         n = draw_steps(rng, self.n_max)
         return f"{a},{v0},{n}", self.make(a, v0, n)
+
+    def for_pretraining(self, problem: Problem, rng: random.Random) -> Problem:
+        """The problem with a chain that errs on each step with probability
+        :attr:`pretrain_error_rate` and goes on from the value written, answered with its last
+        value (:func:`noisy_chain`). Exact chains let a tiny policy predict a value from values
+        further back and ignore the one just written (measured: it then follows its own errors only
+        6 % of the time); with errors in the data only the last value predicts the next."""
+        chain = noisy_chain(self, problem, self.pretrain_error_rate, rng)
+        return dataclasses.replace(problem, solution=chain + ANSWER_MARK + chain[-1])
 
     def parse_prompt(self, problem: Problem) -> tuple[int, int, int]:
         """``(a, v0, n)`` of a problem of this task."""
