@@ -1,7 +1,7 @@
 """Chain: a keyed recurrence run for n steps, so thinking longer solves longer problems.
 
 Prompt ``Hd203:`` (key ``a = 7`` written ``H``, start value ``v0 = 3`` written ``d``, step count
-``n = 203`` with the counter's fixed width); worked solution ``202Hb201Hh200Hc...000Hf#f``: one step
+``n = 203`` with the counter's fixed width); worked solution ``202Hi201He200Hb...000Hb#b``: one step
 per counter value ``c = n-1, n-2, ..., 0``, written as the counter (fixed width, leading zeros), the
 key again, and the new value
 
@@ -9,16 +9,17 @@ key again, and the new value
 
 with keys written as the letters ``A``-``J`` and values as ``a``-``j`` (so a step is ``width + 2``
 tokens: 5 at the default difficulty). The answer is the last value. Difficulty d sets the largest
-step count ``4**d`` (1: 4 steps ... 4: 256 steps, chains up to 1,280 tokens); the step count n is drawn so that
-``log n`` has density rising linearly on ``[0, log 4**d]`` (a length mix weighted toward long chains,
-see :func:`draw_steps` and docs/lab-thinking-task.md).
+step count ``4**d`` (1: 4 steps ... 4: 256 steps, chains up to 1,280 tokens); the step count n is
+drawn so that ``log n`` has density rising linearly on ``[0, log 4**d]`` (a length mix weighted
+toward long chains, see :func:`draw_steps` and docs/lab-thinking-task.md).
 
 Why this shape (issue 15's lessons from two prototypes): the prompt is a few tokens beside chains of
 up to 1,280; a step needs only tokens at fixed places, the previous value (five tokens back), the
 counter digit and the key just written, a table a tiny model can learn (the key is restated in every
 step because a policy trained with the key in the prompt only, as a digit, did not read it: it
-inferred a key from its own chain and guessed the first; docs/lab-thinking-task.md); the step is a bijection of ``v``,
-so a wrong value is never repaired by later steps (trajectories never merge) and errors compound;
+inferred a key from its own chain and guessed the first; docs/lab-thinking-task.md); the step is a
+bijection of ``v``, so a wrong value is never repaired by later steps (trajectories never merge)
+and errors compound;
 and no value can be recalled from the prompt and position alone without running the chain (the
 value after c depends on the key, the start and every counter digit since n).
 
@@ -87,7 +88,7 @@ class Chain(Task):
 
     @property
     def width(self) -> int:
-        """Digits of the counter (and of n in the prompt): those of ``n_max - 1``, at least as many as n."""
+        """Digits of the counter and of n in the prompt: those of ``n_max`` (the largest n)."""
         return len(str(self.n_max))
 
     def make(self, a: int, v0: int, n: int) -> Problem:
