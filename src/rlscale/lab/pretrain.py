@@ -75,6 +75,7 @@ def pretrain(model, task: Task, tok: CharTokenizer, cfg, *, start_step: int = 0,
     while spent < pc.flop_budget:
         rng = random.Random(f"{cfg.seed}:pretrain:{step}")
         batch = [task.sample("train", rng) for _ in range(pc.batch_size)]
+        batch = [task.for_pretraining(p, rng) for p in batch]
         enc = [encode_problem(tok, p) for p in batch]
         ids, mask = pack(tok, [e[0] for e in enc], [e[1] for e in enc])
         lr = lr_at(step, total, pc.learning_rate, pc.warmup_steps)

@@ -22,6 +22,7 @@ Run ``rlscale lab tasks`` to see every task with a sample problem and its soluti
 from rlscale.lab.tasks._base import (ANSWER_MARK, SPLITS, TASKS, Problem, Task, extract_answer,
                                      get_task, register_task, split_of)
 from rlscale.lab.tasks import arithmetic as _arithmetic  # noqa: F401  (registers)
+from rlscale.lab.tasks import chain as _chain  # noqa: F401  (registers)
 from rlscale.lab.tasks import countdown as _countdown  # noqa: F401  (registers)
 
 __all__ = ["ANSWER_MARK", "SPLITS", "TASKS", "Problem", "Task", "extract_answer", "get_task",

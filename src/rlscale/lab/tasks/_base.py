@@ -116,6 +116,12 @@ class Task:
             out.append(p)
         return out
 
+    def for_pretraining(self, problem: Problem, rng: random.Random) -> Problem:
+        """The problem as pre-training shows it (default: unchanged, and *rng* is not used). A task
+        may return a copy whose worked solution has errors in it, drawn with *rng*, so that the
+        base policy learns to go on from what it wrote (the chain task can)."""
+        return problem
+
     def reward(self, problem: Problem, completion: str) -> float:
         """Exact-answer reward: 1.0 if the answer after ``#`` is right, else 0.0."""
         return 1.0 if self.is_correct(problem, extract_answer(completion)) else 0.0
