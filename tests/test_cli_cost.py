@@ -158,3 +158,15 @@ def test_information_calculator(capsys):
     assert code == 2 and "--success-rate 1.5: must be in (0, 1)" in err
     code, out, err = run(["cost", "information", "--episode-tokens", "0"], capsys)
     assert code == 2 and "--episode-tokens = 0.0: must be > 0" in err
+
+
+def test_breakeven_of_a_scale_up_worth_no_inference_is_one_line(capsys):
+    # found by the CLI fuzz test: tiny (denormal) ratio and token counts made the extra cost per
+    # query 0.0 in floating point, and break-even divided by it
+    from rlscale.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["cost", "breakeven", "--slope-ratio", "1e-320", "--rl-fraction", "0",
+              "--output-tokens", "1e-320"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1 and err.startswith("rlscale: error:")

@@ -121,8 +121,16 @@ def breakeven(*, pretrain_flops: float, rl_fraction: float, rl_scale: float, slo
     if rl_scale <= 1:
         raise RlscaleError(f"rl_scale must be > 1 for a scale-up, got {rl_scale!r}")
     m = float(exchange(rl_scale, ratio=slope_ratio, from_="rl", to="inference"))
+    # m - 1 from the exponent (expm1), not by subtraction: a scale-up just above 1 at a small
+    # ratio gives m == 1.0 in floating point and an extra cost per query of exactly zero
+    extra = math.expm1(math.log(10.0) * math.log10(rl_scale) * slope_ratio)
     rl_cost = pretrain_flops * rl_fraction * (rl_scale - 1.0)
-    per_query = (m - 1.0) * output_tokens * INFERENCE_FLOPS_PER_PARAM_TOKEN * active_params
+    per_query = extra * output_tokens * INFERENCE_FLOPS_PER_PARAM_TOKEN * active_params
+    if not per_query > 0:  # underflow: tiny ratios, tokens or parameters multiply to 0.0
+        raise RlscaleError(f"rl_scale {rl_scale!r} at slope ratio {slope_ratio!r}, "
+                           f"{output_tokens!r} output tokens and {active_params!r} active "
+                           "parameters make the extra inference cost per query 0 in floating "
+                           "point: nothing to break even against")
     q_star = rl_cost / per_query
     horizon_cost = per_query * queries_per_day * horizon_days
 
