@@ -308,3 +308,15 @@ def test_report_draws_the_headline_pair_beyond_its_data(tmp_path):
     for c in fc["curves"]:
         assert max(c["grid"]["compute"]) > c["fit_max_compute"]  # the grid reaches past the data
     assert "forecast" in {s["name"] for s in figure_specs(res)}
+
+
+def test_report_tables_the_backtests_of_curves_with_enough_points(tmp_path):
+    from rlscale.analysis import analyse
+    from rlscale.report.writer import write_report
+
+    res = analyse(["examples/rl-vs-inference.csv"], bootstrap=30)
+    rows = res["forecast"]["backtests"]
+    assert rows and all("coverage" in r or "skipped" in r for r in rows)
+    write_report(res, tmp_path / "rep")
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert 'id="backtests"' in page and rows[0]["curve"] in page

@@ -85,6 +85,31 @@ def deployment_cost(*, multiplier: float, output_tokens: float, input_tokens: fl
     return out
 
 
+def _check_breakeven(*, rl_fraction: float, rl_scale: float, **positive: float) -> None:
+    """Every input of :func:`breakeven` positive (``rl_fraction`` may be 0), ``rl_scale`` > 1."""
+    for name, v in positive.items():
+        _positive(name, v)
+    _positive("rl_fraction", rl_fraction, allow_zero=True)
+    _positive("rl_scale", rl_scale)
+    if rl_scale <= 1:
+        raise RlscaleError(f"rl_scale must be > 1 for a scale-up, got {rl_scale!r}")
+
+
+def _extra_per_query(rl_scale: float, slope_ratio: float, output_tokens: float,
+                     active_params: float) -> float:
+    """Extra inference FLOPs per query of the inference scale-up that *rl_scale* is worth."""
+    # m - 1 from the exponent (expm1), not by subtraction: a scale-up just above 1 at a small
+    # ratio gives m == 1.0 in floating point and an extra cost per query of exactly zero
+    extra = math.expm1(math.log(10.0) * math.log10(rl_scale) * slope_ratio)
+    per_query = extra * output_tokens * INFERENCE_FLOPS_PER_PARAM_TOKEN * active_params
+    if not per_query > 0:  # underflow: tiny ratios, tokens or parameters multiply to 0.0
+        raise RlscaleError(f"rl_scale {rl_scale!r} at slope ratio {slope_ratio!r}, "
+                           f"{output_tokens!r} output tokens and {active_params!r} active "
+                           "parameters make the extra inference cost per query 0 in floating "
+                           "point: nothing to break even against")
+    return per_query
+
+
 def breakeven(*, pretrain_flops: float, rl_fraction: float, rl_scale: float, slope_ratio: float,
               output_tokens: float, active_params: float, queries_per_day: float,
               horizon_days: float) -> dict[str, Any]:
@@ -112,25 +137,13 @@ def breakeven(*, pretrain_flops: float, rl_fraction: float, rl_scale: float, slo
     """
     from rlscale.convert import exchange
 
-    for name, v in (("pretrain_flops", pretrain_flops), ("rl_scale", rl_scale),
-                    ("slope_ratio", slope_ratio), ("output_tokens", output_tokens),
-                    ("active_params", active_params), ("queries_per_day", queries_per_day),
-                    ("horizon_days", horizon_days)):
-        _positive(name, v)
-    _positive("rl_fraction", rl_fraction, allow_zero=True)
-    if rl_scale <= 1:
-        raise RlscaleError(f"rl_scale must be > 1 for a scale-up, got {rl_scale!r}")
+    _check_breakeven(pretrain_flops=pretrain_flops, rl_scale=rl_scale, slope_ratio=slope_ratio,
+                     output_tokens=output_tokens, active_params=active_params,
+                     queries_per_day=queries_per_day, horizon_days=horizon_days,
+                     rl_fraction=rl_fraction)
     m = float(exchange(rl_scale, ratio=slope_ratio, from_="rl", to="inference"))
-    # m - 1 from the exponent (expm1), not by subtraction: a scale-up just above 1 at a small
-    # ratio gives m == 1.0 in floating point and an extra cost per query of exactly zero
-    extra = math.expm1(math.log(10.0) * math.log10(rl_scale) * slope_ratio)
     rl_cost = pretrain_flops * rl_fraction * (rl_scale - 1.0)
-    per_query = extra * output_tokens * INFERENCE_FLOPS_PER_PARAM_TOKEN * active_params
-    if not per_query > 0:  # underflow: tiny ratios, tokens or parameters multiply to 0.0
-        raise RlscaleError(f"rl_scale {rl_scale!r} at slope ratio {slope_ratio!r}, "
-                           f"{output_tokens!r} output tokens and {active_params!r} active "
-                           "parameters make the extra inference cost per query 0 in floating "
-                           "point: nothing to break even against")
+    per_query = _extra_per_query(rl_scale, slope_ratio, output_tokens, active_params)
     q_star = rl_cost / per_query
     horizon_cost = per_query * queries_per_day * horizon_days
 

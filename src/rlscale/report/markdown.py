@@ -46,7 +46,7 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
              _md(results["headline"]["sentence"]), ""]
     for f in figures:
         lines += [f"![{_md(f['title'])}]({f['name']}.png)", "", f"*{_md(f['caption'])}*", ""]
-    lines += _across(results.get("across_sources"))
+    lines += _across(results.get("across_sources")) + _backtests(results.get("forecast"))
     lines += ["## Slope ratios", ""]
     cmps = results["comparisons"]
     ci = f" [{level}]" if any(has_ci(c["slope_ratio"]) for c in cmps) else ""
@@ -134,3 +134,16 @@ def _across(section: dict | None) -> list[str]:
                  est(section["pooled"]), ""])
     return (["## The pattern across sources", "", _md(section["sentence"]), ""]
             + _table(["pair", "family and benchmark", "slope ratio", "pooled?"], rows) + [""])
+
+
+def _backtests(section: dict | None) -> list[str]:
+    """Backtests of the forecast, for curves with enough points to hold some back."""
+    rows = (section or {}).get("backtests") or []
+    if not rows:
+        return []
+    body = [[r["curve"], "not backtested", "", "", r["skipped"]] if "skipped" in r else
+            [r["curve"], r["form"], f"{r['n_train']} / {r['n_test']}", pct(r["coverage"]),
+             num(r["mean_abs_error"])] for r in rows]
+    return (["## Backtests of the forecast", ""]
+            + _table(["curve", "form", "trained on / held out", "coverage", "mean abs. error"],
+                     body) + [""])
