@@ -297,3 +297,19 @@ def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep,
         assert (killed / rf.SWEEP_TRIALS / name / rf.OBSERVATIONS).stat().st_mtime_ns == mtime
     for name in (rf.OBSERVATIONS, rf.SWEEP_BY_SEED):
         assert (killed / name).read_bytes() == (out / name).read_bytes()
+
+
+def test_a_sweep_directory_in_use_is_refused_naming_its_holder(tmp_path, capsys):
+    # issue 9: the sweep directory takes the lab's lock; a second sweep is one line naming the pid
+    import os
+
+    from rlscale.cli import main
+    from rlscale.lab.lock import hold
+
+    out = tmp_path / "sweep"
+    with hold(out, "rlscale lab sweep"):
+        with pytest.raises(SystemExit) as exc:
+            main(["lab", "sweep", str(EXAMPLE), "-o", str(out), "--cpus", "2"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1 and str(os.getpid()) in err
+    assert not (out / "trials").exists()  # nothing started
