@@ -4,7 +4,8 @@ Runs ``rlscale lab run --preset default`` twice, one engine at a time (``--engin
 ``--engine trl``), with the same seed and the same config (``threads = 1`` as the preset has). Both
 pre-train the same base natively, so their step-0 scores are identical; the TRL run exports it with
 ``Policy.to_hf()`` and trains it with TRL's ``GRPOTrainer``. ``--steps`` overrides ``rl.steps`` for
-both (the full 256 steps of the preset are too slow for TRL on a shared 2-core machine).
+both (default 128, half the preset's 256, to keep the benchmark at ~7 min on 2 cores; ``--steps
+256`` runs the full preset).
 
 Step time: ``log.jsonl`` carries no timestamps, so this script polls each run's ``log.jsonl``
 (every 50 ms) and stamps every RL record when it appears. The native engine evaluates each
