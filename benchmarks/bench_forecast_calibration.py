@@ -26,7 +26,9 @@ Run (about 20 min on 2 shared cores)::
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -36,18 +38,13 @@ from rlscale.forecasting.mixture import score_draws
 from rlscale.forecasting.predict import fit_ensemble
 from rlscale.forms import FORMS
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from calibration_designs import DESIGNS  # noqa: E402  (one owner: the tests' designs)
+
 LEVEL = 0.90
 N_ATTEMPTS = 150
 N_POINTS = 20
 BOOTSTRAP = 200
-#: true parameters and log10-compute span, as in tests/test_calibration.py
-DESIGNS = {
-    "loglinear": ((0.2, 0.2), 0.0, 3.0),
-    "logistic": ((0.1, 0.85, 2.5, 1.5), 0.0, 3.0),
-    "scalerl": ((0.05, 0.7, 300.0, 1.2), 0.0, 5.0),
-    "powerlaw": ((0.9, 0.7, 0.35), 0.0, 4.0),
-    "exp_powerlaw": ((-2.5, -0.35), 0.0, 4.0),
-}
 SCALERL_TRUE = (0.05, 0.610, 2542.0, 1.92)   # R_0 (assumed), A, C_mid [GPU-h], B: Table 1
 SCALERL_BUDGET = 100_000.0                    # GPU-hours of the 8B run
 SCALERL_N = 16_000
@@ -117,8 +114,8 @@ def main() -> None:
     ap.add_argument("--scalerl", type=int, default=200)
     args = ap.parse_args()
     t0 = time.time()
-    print(f"| form | fitted as | replicates | pooled coverage | random-point coverage | "
-          f"failed fits |\n| --- | --- | ---: | ---: | ---: | ---: |", flush=True)
+    print("| form | fitted as | replicates | pooled coverage | random-point coverage | "
+          "failed fits |\n| --- | --- | ---: | ---: | ---: | ---: |", flush=True)
     runs = [(name, None, args.replicates) for name in DESIGNS]
     runs += [(name, "auto", args.auto) for name in DESIGNS] if args.auto else []
     for name, fit_form, reps in runs:

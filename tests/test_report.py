@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from report_helpers import write_csv
 from rlscale.cli import main
 
 EVIL = '<script>window.__pwned = 1</script>'
@@ -19,15 +19,6 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
         main(args)
     out, err = capsys.readouterr()
     return exc.value.code, out, err
-
-
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        w.writerows(rows)
-    return path
 
 
 def user_rows(source: str = "my lab notebook") -> list[dict]:

@@ -3,7 +3,6 @@ disk, hostile curve ids, derived curves, big inputs, and random flags and files.
 
 from __future__ import annotations
 
-import csv
 import errno
 import json
 import os
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from report_helpers import write_csv
 from rlscale.cli import main
 
 
@@ -20,15 +20,6 @@ def run_cli(args, capsys):
         main([str(a) for a in args])
     out, err = capsys.readouterr()
     return exc.value.code, out, err
-
-
-def write_csv(path: Path, rows: list[dict]) -> Path:
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols)
-        w.writeheader()
-        w.writerows(rows)
-    return path
 
 
 def rows(rl="my-rl", inf="my-inf", *, prov_inf="measured", scale=1.0) -> list[dict]:
