@@ -366,7 +366,9 @@ def _cli(args: list[str]) -> str:
     ("import rlscale.cli", {"pandas", "scipy", "matplotlib", "numpy"}),
     (_cli(["exchange", "--ratio", "0.5", "--factor", "10"]), {"pandas", "scipy", "numpy"}),
     (_cli(["catalog", "list"]), {"pandas", "scipy", "matplotlib"}),
-    (_cli(["fit", "examples/rl-vs-inference.csv", "-b", "20"]), {"pandas", "matplotlib"}),
+    (_cli(["fit", "examples/rl-vs-inference.csv", "-b", "20"]), {"pandas", "matplotlib", "scipy"}),
+    (_cli(["fit", "examples/rl-vs-inference.csv", "-b", "20", "--form", "logistic"]),
+     {"pandas", "matplotlib", "scipy"}),
 ])
 def test_light_paths_do_not_import_heavy_modules(code, absent):
     assert _top_modules_after(code) & absent == set()

@@ -1,4 +1,4 @@
-"""Weighted least squares: a multi-start full-data fit (scipy) and a batched Levenberg–Marquardt
+"""Weighted least squares: a multi-start full-data fit and a batched Levenberg–Marquardt
 solver that fits thousands of bootstrap resamples at once in numpy.
 
 Both minimise ``sum_i w_i (y_i − f(x_i; θ))²`` over the form's *internal* parameters θ (see
@@ -7,12 +7,15 @@ Both minimise ``sum_i w_i (y_i − f(x_i; θ))²`` over the form's *internal* pa
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from rlscale.forms import Form
+
+
+POLISH_ITER = 400      # iterations for the polish of the best start
+POLISH_FTOL = 1e-15    # relative cost decrease below which the polish stops
 
 
 @dataclass
@@ -43,13 +46,11 @@ def _fd_jac(resid, theta, hi) -> np.ndarray:
 def fit_full(form: Form, x, y, w, lo, hi, starts_public, *, polish: bool = True) -> FullFit:
     """Weighted least squares from several starts; keep the best.
 
-    All starts are run at once by :func:`batched_lm`; with ``polish`` the best is refined by
-    ``scipy.optimize.least_squares`` (TRF, bounded). A grid of starting points around the
+    All starts are run at once by :func:`batched_lm`; with ``polish`` the best is run on alone
+    to a much tighter tolerance (``POLISH_FTOL``). A grid of starting points around the
     form's guess guards against local minima, as in ScaleRL App. A.5 and Besiroglu et al. 2024
     (arXiv:2404.10102).
     """
-    from scipy.optimize import least_squares
-
     sw = np.sqrt(w)
 
     def resid(theta):
@@ -60,33 +61,26 @@ def fit_full(form: Form, x, y, w, lo, hi, starts_public, *, polish: bool = True)
     width = np.where(np.isfinite(hi - lo), hi - lo, 1.0)
     starts = np.where(np.isfinite(starts), starts, np.where(np.isfinite(lo), lo, 0.0))
     starts = np.clip(starts, lo + 1e-9 * width, hi - 1e-9 * width)
-    # all starts at once with the batched solver, then polish the best with scipy's TRF
+    # all starts at once with the batched solver, then polish the best
     S = len(starts)
     theta, ok = batched_lm(form, x, np.broadcast_to(y, (S, len(x))),
                            np.broadcast_to(w, (S, len(x))), starts, lo, hi, max_iter=60)
     costs = np.array([np.sum(resid(t) ** 2) for t in theta])
     costs = np.where(np.isfinite(costs), costs, np.inf)
-    order = np.argsort(costs)
-    best = None
-    if not polish and np.isfinite(costs[order[0]]):
-        th = theta[order[0]]
-        return FullFit(th, float(costs[order[0]]), _fd_jac(resid, th, hi), S, bool(ok[order[0]]))
-    for i in order[:1]:
-        th0 = np.clip(theta[i], lo + 1e-12 * width, hi - 1e-12 * width)
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            try:
-                res = least_squares(resid, th0, bounds=(lo, hi), method="trf", x_scale="jac",
-                                    max_nfev=400 * len(th0))
-            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-                continue
-        cost = float(np.sum(res.fun ** 2))
-        if np.isfinite(cost) and (best is None or cost < best.cost):
-            best = FullFit(res.x, cost, res.jac, S, bool(res.success))
-    if best is None:
+    i = int(np.argmin(costs))
+    if not np.isfinite(costs[i]):
         th = np.clip(np.nan_to_num(starts[0]), lo, hi)
         return FullFit(th, float("inf"), np.full((len(x), len(th)), np.nan), S, False)
-    return best
+    th, cost, success = theta[i], float(costs[i]), bool(ok[i])
+    if polish:  # the best start alone, run on to a far tighter tolerance
+        tp, okp = batched_lm(form, x, y[None, :], w[None, :], th[None, :], lo, hi,
+                             max_iter=POLISH_ITER, ftol=POLISH_FTOL)
+        cp = float(np.sum(resid(tp[0]) ** 2))
+        if np.isfinite(cp) and cp <= cost:
+            th, cost, success = tp[0], cp, bool(okp[0])
+    with np.errstate(all="ignore"):
+        jac = _fd_jac(resid, th, hi)
+    return FullFit(th, cost, jac, S, success)
 
 
 def batched_lm(form: Form, x, y, w, theta0, lo, hi, *, max_iter: int = 80,

@@ -14,6 +14,7 @@ import numpy as np
 
 from rlscale.errors import RlscaleError
 from rlscale.estimate import Estimate
+from rlscale.fitting._chi2 import chi2_sf
 from rlscale.fitting._solve import FullFit, fit_full
 from rlscale.fitting.bootstrap import (BootstrapDraws, binomial_weights, draw, percentile_ci,
                                        slope_at_score)
@@ -292,10 +293,8 @@ def _resampling(st: _Stage, x, n, w, n_boot: int):
         # A parametric bootstrap resamples from the fitted curve, so it only knows binomial
         # noise: when the form misses the data's shape it gives too narrow an interval (one
         # that may not even contain the estimate). Resampling points stays valid then.
-        from scipy.special import chdtrc  # = scipy.stats.chi2.sf, without scipy.stats' import
-
         pearson, dof = float(st.full.cost), N - P
-        p_fit = float(chdtrc(dof, pearson))
+        p_fit = chi2_sf(pearson, dof)
         if p_fit < LACK_OF_FIT_P:
             warnings.append(
                 f"lack of fit: Pearson chi-square {pearson:.4g} on {dof} degrees of freedom "
