@@ -232,3 +232,27 @@ def test_no_curve_repeats_a_compute_point():
             assert rows["compute"].is_unique, (entry.id, cid, list(rows["compute"]))
             assert len(set(rows["model"])) == 1, (entry.id, cid, set(rows["model"]))
             assert len(set(rows["benchmark"])) == 1, (entry.id, cid, set(rows["benchmark"]))
+
+
+def test_at_least_twenty_cited_sources():
+    """Issue 12's bar: 20 sources, each with a URL or an arXiv id and a locator."""
+    entries = catalog.list_entries()
+    assert len({e.id for e in entries}) >= 20
+    for item in catalog._doc()["entry"]:
+        assert item.get("url") or item.get("arxiv"), item["id"]
+        assert item.get("locator"), item["id"]
+
+
+def test_one_benchmark_one_stated_size():
+    """A benchmark's n is a fact about the benchmark: every row that states it states the same
+    number (a second value would mean two versions of the set joined under one name)."""
+    sizes: dict[str, set] = {}
+    for entry in catalog.list_entries():
+        if entry.kind != "observations":
+            continue
+        obs = read_observations(f"catalog:{entry.id}")
+        for bench, n in zip(obs["benchmark"], obs["n"]):
+            if n == n and n is not None:  # not NaN
+                sizes.setdefault(bench.split(" (")[0], set()).add(int(n))
+    assert sizes.get("miniF2F-test") == {244} and sizes.get("AIME 2024") == {30}
+    assert all(len(v) == 1 for v in sizes.values()), sizes
