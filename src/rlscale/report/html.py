@@ -35,10 +35,14 @@ def pairs_note(results: dict) -> str:
     head = results["headline"]
     n = head.get("pairs", len(results["comparisons"]))
     k = head.get("independent_pairs", n)
-    text = f"{n} RL/inference pair{'s' if n != 1 else ''} compared, {k} of them independent"
+    text = (f"{n} RL/inference pair{'s' if n != 1 else ''} compared (each RL curve with each "
+            f"inference curve of the same input), {k} of them independent")
     if k < n:
         text += (" (a pair that includes a curve whose every point is derived from other "
                  "numbers is not counted as independent evidence)")
+    if results.get("across_sources"):
+        text += ("; the pairs the catalog supports within one model family and benchmark are "
+                 "under \"The pattern across sources\"")
     return text + "."
 
 

@@ -130,8 +130,11 @@ def _across(section: dict | None) -> list[str]:
         return []
     rows = [[p["label"], p["group"], est(p["slope_ratio"]) if p["slope_ratio"] else "—",
              "yes" if p["pooled"] else (p["left_out"] or "no")] for p in section["pairs"]]
-    rows.append([f"pooled ({section['pooled']['k']})", f"essay: {section['essay_ratio']}",
-                 est(section["pooled"]), ""])
+    k = section["pooled"]["k"]
+    rows.append([f"pooled over {k} pair{'' if k == 1 else 's'}", section["pooled"].get("method", ""),
+                 est(section["pooled"]) if k else "— (no pair has an interval)", ""])
+    rows.append(["the essay's figure", "o1 / AIME, read from charts", str(section["essay_ratio"]),
+                 ""])
     return (["## The pattern across sources", "", _md(section["sentence"]), ""]
             + _table(["pair", "family and benchmark", "slope ratio", "pooled?"], rows) + [""])
 
