@@ -69,7 +69,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
                      progress=lambda k, n, c: step(f"fitting {c} ({int(k) + 1} of {n})", k, n))
     step("comparing RL with inference")
     comparisons, warnings = _compare_all(fits, curves, by_id, level)
-    run = _run_defaults(sources, inputs, curves)
+    run = _run_defaults(inputs, curves)
     head = headline_index(comparisons, by_id, run["pair"] if run else None)
     headline = _headline(comparisons, head, by_id, level, score_scale, run)
     step("exchange rates, economics and claims")
@@ -121,15 +121,14 @@ def _compare_all(fits, curves: list[dict], by_id: dict, level: float):
     return out, warnings
 
 
-def _run_defaults(sources, inputs: list[dict], curves: list[dict]) -> dict | None:
-    """The first lab run directory's default pair and scores (:func:`.pairs.run_defaults`)."""
-    for info in inputs:
-        if info["kind"] == "run":
-            ids = [c["curve"] for c in curves if c["input"] == info["label"]]
-            found = run_defaults(info["label"], ids)
-            if found is not None:
-                return found
-    return None
+def _run_defaults(inputs: list[dict], curves: list[dict]) -> dict | None:
+    """When the first input is a lab run directory: its default pair and scores
+    (:func:`.pairs.run_defaults`), which then carry the headline; else None."""
+    first = inputs[0] if inputs else None
+    if first is None or first["kind"] != "run":
+        return None
+    return run_defaults(first["label"], [c["curve"] for c in curves
+                                         if c["input"] == first["label"]])
 
 
 def _headline(comparisons: list[dict], head: int | None, by_id: dict, level: float,
