@@ -136,7 +136,7 @@ def headline_sentence(cmp: Mapping[str, Any] | None, curves: Mapping[str, Mappin
 
     if cmp is None:
         return NO_PAIR
-    spread = _spread(all_comparisons or [], scores, level)
+    spread = _spread(all_comparisons or [], scores, level, _ids(cmp)[0])
     reason = no_ratio_reason(cmp, scores, level, score_scale)
     if reason is not None:
         rl, inf = _ids(cmp)
@@ -158,12 +158,14 @@ def headline_sentence(cmp: Mapping[str, Any] | None, curves: Mapping[str, Mappin
 
 
 def _spread(comparisons: Sequence[Mapping], scores: Mapping[str, Any] | None,
-            level: float) -> str:
-    """The range of the ratios the other pairs state (those :func:`no_ratio_reason` passes)."""
+            level: float, rl: str) -> str:
+    """The range of the ratios the pairs state (those :func:`no_ratio_reason` passes; *scores*
+    belong to the RL curve *rl*, so they judge only its pairs)."""
     if len(comparisons) < 2:
         return ""
     values = [v for v in (_num(c["slope_ratio"].get("value")) for c in comparisons
-                          if no_ratio_reason(c, scores, level) is None) if v is not None]
+                          if no_ratio_reason(c, scores if _ids(c)[0] == rl else None,
+                                             level) is None) if v is not None]
     n = len(comparisons)
     if not values:
         return f" None of the {n} RL/inference pairs gives a ratio (see the table of pairs)."
