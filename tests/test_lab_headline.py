@@ -161,6 +161,17 @@ def test_lab_show_prints_base_and_final_scores(tmp_path, capsys):
         0.2, 0.5, "pass@1", "manifest")
 
 
+def test_a_manifest_without_scores_shows_the_rl_curves_first_and_last_point(tmp_path, capsys):
+    run = make_run(tmp_path / "run")
+    manifest = json.loads((run / rf.MANIFEST).read_text())
+    del manifest["base_score"], manifest["final_score"]
+    (run / rf.MANIFEST).write_text(json.dumps(manifest))
+    code, out, _ = cli(["lab", "show", str(run)], capsys)
+    assert code == 0 and "score (lab-rl's first and last point): 0.200 -> 0.500" in out
+    code, out, _ = cli(["lab", "show", str(run), "--json"], capsys)
+    assert json.loads(out)["scores"]["from"] == rf.RL_CURVE
+
+
 def test_without_a_thinking_curve_the_main_inference_curve_is_the_default(tmp_path, capsys):
     show, report, compare = three_views(make_run(tmp_path / "run", strategies=("maj@k",
                                                                                "pass@k")),
