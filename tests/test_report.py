@@ -237,15 +237,16 @@ def test_refuses_to_replace_a_foreign_directory(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_run_directory_pairs_base_and_final_checkpoints(tmp_path, capsys):
+def test_run_directory_pairs_every_checkpoint_in_reading_order(tmp_path, capsys):
     run = make_run_dir(tmp_path / "run1")
     out = tmp_path / "rep"
     code, stdout, err = run_cli(["report", str(run), "-o", str(out), "--bootstrap", "50"], capsys)
     assert code == 0, err
     res = json.loads((out / "results.json").read_text())
-    pairs = {(c["rl"], c["inference"]) for c in res["comparisons"]}
-    assert pairs == {("lab-rl", f"lab-inf-{s}-step{n}") for s in ("pass@k", "maj@k")
-                     for n in (0, 150)}
+    pairs = [(c["rl"], c["inference"]) for c in res["comparisons"]]
+    # every pairing of the run, strategies grouped, checkpoints in numeric order
+    assert pairs == [("lab-rl", f"lab-inf-{s}-step{n}") for s in ("maj@k", "pass@k")
+                     for n in (0, 50, 100, 150)]
     assert len(res["fits"]) == 1 + 2 * 4  # every curve is still fitted and tabled
     assert {f["compute_unit"] for f in res["fits"]} == {"flop"}
     assert (out / "twin.png").exists()

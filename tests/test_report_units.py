@@ -20,12 +20,13 @@ def test_wilson_interval_known_values():
     assert all(math.isnan(v) for v in wilson_interval(0.4, math.nan))
 
 
-def test_lab_inference_curves_keep_first_and_last_checkpoint():
-    curves = [f"lab-inf-{s}-step{n}" for s in ("pass@k", "maj@k") for n in (0, 5, 10, 100, 20)]
-    assert select_inference_curves(curves) == ["lab-inf-pass@k-step0", "lab-inf-pass@k-step100",
-                                               "lab-inf-maj@k-step0", "lab-inf-maj@k-step100"]
+def test_lab_inference_curves_all_kept_grouped_by_strategy_in_numeric_step_order():
+    curves = [f"lab-inf-{s}-step{n}" for n in (0, 5, 10, 100, 20) for s in ("pass@k", "maj@k")]
+    assert select_inference_curves(curves) == [
+        f"lab-inf-{s}-step{n}" for s in ("maj@k", "pass@k") for n in (0, 5, 10, 20, 100)]
     few = ["a", "b", "c"]
     assert select_inference_curves(few) == few
+    assert select_inference_curves([f"c{i}" for i in range(9)]) == [f"c{i}" for i in range(6)]
 
 
 def test_exchange_table_matches_the_essay_arithmetic():

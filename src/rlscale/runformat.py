@@ -18,12 +18,15 @@ A run directory::
 
 Curve ids: ``lab-rl`` (score vs cumulative RL FLOPs) and ``lab-inf-<strategy>-step<N>`` (score vs
 inference FLOPs per problem of the checkpoint after N RL steps; step 0 is the base model).
+:func:`order_curves` is the order every listing of a run uses, :func:`default_pair` the pair its
+headline compares (``lab show``, ``report RUN_DIR``, ``compare RUN_DIR``).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 MANIFEST = "rlscale-run.json"
 CONFIG = "config.json"
@@ -63,6 +66,72 @@ def parse_inference_curve(curve: str) -> InferenceCurve | None:
     """``("pass", 64)`` for ``"lab-inf-pass-step64"``; None for any other id."""
     m = _INFERENCE_RE.match(str(curve))
     return InferenceCurve(m["strategy"], int(m["step"])) if m else None
+
+
+#: The thinking-budget strategy (``lab.inference.STRATEGIES`` spells it the same; a test checks).
+THINK_STRATEGY = "think"
+
+
+def order_curves(curves) -> list[str]:
+    """*curves* in the order people read a run: :data:`RL_CURVE` first, then the lab inference
+    curves grouped by strategy (strategy names in sorted order, so any listing of the same run
+    agrees whatever order its file holds), each strategy's checkpoints in numeric step order
+    (step2 before step10); any other id after, as given."""
+    curves = list(dict.fromkeys(curves))
+    parsed = {c: parse_inference_curve(c) for c in curves}
+    lab = sorted((c for c in curves if parsed[c]), key=lambda c: tuple(parsed[c]))
+    rl = [c for c in curves if c == RL_CURVE]
+    return rl + lab + [c for c in curves if c != RL_CURVE and not parsed[c]]
+
+
+def default_pair(curves, main_inference_curve: str | None = None) -> tuple[str, str] | None:
+    """The pair a lab run's headline compares, the one the essay makes: (:data:`RL_CURVE`, the
+    thinking-budget curve of the final checkpoint) where the run has that curve, otherwise the
+    manifest's *main_inference_curve* (``eval.main_strategy`` at the final checkpoint) when it is
+    among *curves*; None without the RL curve or either inference curve.
+
+    The final checkpoint is the highest step of any lab inference curve in *curves*.
+    """
+    curves = list(curves)
+    steps = [p.step for p in map(parse_inference_curve, curves) if p]
+    if RL_CURVE not in curves or not steps:
+        return None
+    think = inference_curve(THINK_STRATEGY, max(steps))
+    if think in curves:
+        return RL_CURVE, think
+    if main_inference_curve and main_inference_curve in curves:
+        return RL_CURVE, main_inference_curve
+    return None
+
+
+def _score(doc: Any) -> float | None:
+    x = doc.get("score") if isinstance(doc, dict) else None
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+def run_headline(manifest: Any, curves) -> dict[str, Any]:
+    """What a lab run's headline needs from its *manifest* (a parsed :data:`MANIFEST`) and its
+    observed *curves*: ``{"pair": default_pair(...) or None, "scores": ... or None}``.
+
+    ``scores``: ``{"base", "final", "final_step", "budget"}``, the RL curve's metric
+    (``eval.rl_budget``, e.g. ``pass@1``) of the base model and of the final checkpoint as the
+    runner stores them (``base_score``, ``final_score``); None when the manifest has not both.
+    """
+    doc = manifest if isinstance(manifest, dict) else {}
+    main = doc.get("main_inference_curve")
+    pair = default_pair(curves, main if isinstance(main, str) else None)
+    base, final = _score(doc.get("base_score")), _score(doc.get("final_score"))
+    if base is None or final is None:
+        return {"pair": pair, "scores": None}
+    ev = doc.get("config", {}).get("eval") if isinstance(doc.get("config"), dict) else None
+    budget = ev.get("rl_budget") if isinstance(ev, dict) else None
+    step = doc["final_score"].get("step")
+    return {"pair": pair, "scores": {
+        "base": base, "final": final,
+        "final_step": step if isinstance(step, int) and not isinstance(step, bool) else None,
+        "budget": budget if isinstance(budget, str) else None}}
 
 
 def eval_file(step: int) -> str:

@@ -15,9 +15,9 @@ from typing import Any
 
 from rlscale.analysis import inputs as _in
 from rlscale.analysis.across import across_sources
-from rlscale.convert.headline import headline_sentence
+from rlscale.convert.headline import headline_sentence, no_ratio_reason
 from rlscale.analysis.observations import curve_info, observation_records
-from rlscale.analysis.pairs import headline_index, is_independent, pairs
+from rlscale.analysis.pairs import headline_index, is_independent, pairs, run_defaults
 from rlscale.errors import RlscaleError
 
 SCHEMA = "rlscale-report/1"
@@ -69,8 +69,9 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
                      progress=lambda k, n, c: step(f"fitting {c} ({int(k) + 1} of {n})", k, n))
     step("comparing RL with inference")
     comparisons, warnings = _compare_all(fits, curves, by_id, level)
-    head = headline_index(comparisons, by_id)
-    headline = _headline(comparisons, head, by_id, level, score_scale)
+    run = _run_defaults(inputs, curves)
+    head = headline_index(comparisons, by_id, run["pair"] if run else None)
+    headline = _headline(comparisons, head, by_id, level, score_scale, run)
     step("exchange rates, economics and claims")
     essay = _in.ESSAY_INPUT in {i["label"] for i in inputs}
     ev, ev_notes = summary.report_evidence(fits if essay else None, seed=seed, form=form)
@@ -85,7 +86,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         "fits": fit_records, "comparisons": comparisons, "headline": headline,
         "across_sources": across_sources(fits, level=level),
         "forecast": _forecast(df, headline, form, bootstrap, seed, warnings),
-        "exchange": _exchange(headline["slope_ratio"]),
+        "exchange": _exchange(headline),
         "evidence": summary.evidence_record(ev), "economics": summary.economics(ev),
         "claims": summary.claims(ev), "caveats": list(CAVEATS),
         # most telling first: the CLI prints only the first few
@@ -120,14 +121,30 @@ def _compare_all(fits, curves: list[dict], by_id: dict, level: float):
     return out, warnings
 
 
+def _run_defaults(inputs: list[dict], curves: list[dict]) -> dict | None:
+    """When the first input is a lab run directory: its default pair and scores
+    (:func:`.pairs.run_defaults`), which then carry the headline; else None."""
+    first = inputs[0] if inputs else None
+    if first is None or first["kind"] != "run":
+        return None
+    return run_defaults(first["label"], [c["curve"] for c in curves
+                                         if c["input"] == first["label"]])
+
+
 def _headline(comparisons: list[dict], head: int | None, by_id: dict, level: float,
-              score_scale: str) -> dict:
+              score_scale: str, run: dict | None = None) -> dict:
+    """The headline record; ``stated`` is False (and ``reason`` says why, in words) when the
+    sentence gives no ratio (:func:`rlscale.convert.headline.no_ratio_reason`)."""
     cmp = comparisons[head] if head is not None else None
+    scores = run["scores"] if run and cmp and run["pair"] == (cmp["rl"], cmp["inference"]) \
+        else None
+    reason = no_ratio_reason(cmp, scores, level, score_scale) if cmp else None
     return {"index": head, "rl": cmp and cmp["rl"], "inference": cmp and cmp["inference"],
             "slope_ratio": cmp["slope_ratio"] if cmp else dict(NO_RATIO),
+            "stated": cmp is not None and reason is None, "reason": reason, "scores": scores,
             "pairs": len(comparisons),
             "independent_pairs": sum(1 for c in comparisons if c["independent"]),
-            "sentence": headline_sentence(cmp, by_id, level, comparisons, score_scale)}
+            "sentence": headline_sentence(cmp, by_id, level, comparisons, score_scale, scores)}
 
 
 #: Resamples per form for the forecast panel (capped: it refits each form of each curve drawn).
@@ -152,10 +169,12 @@ def _forecast(df, headline: dict, form: str, bootstrap: int, seed: int,
         return None
 
 
-def _exchange(ratio: dict) -> dict | None:
+def _exchange(headline: dict) -> dict | None:
+    """The exchange table at the headline ratio, only when the headline states one."""
     from rlscale.convert.exchange import exchange_table
 
-    return exchange_table(ratio) if ratio["value"] and ratio["value"] > 0 else None
+    ratio = headline["slope_ratio"]
+    return exchange_table(ratio) if headline["stated"] and ratio["value"] else None
 
 
 def _outside(est: dict) -> bool:

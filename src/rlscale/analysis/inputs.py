@@ -65,10 +65,20 @@ def check_settings(form: str, bootstrap: int, level: float) -> None:
         get_form(form)  # an unknown form is the user's error, not one warning per curve
 
 
+def _in_reading_order(df):
+    """A copy of *df* with its curves in :func:`rlscale.runformat.order_curves` order (a lab
+    run's strategies grouped, checkpoints in numeric order); rows within a curve keep theirs."""
+    from rlscale.runformat import order_curves
+
+    rank = {c: k for k, c in enumerate(order_curves(df["curve"].unique()))}
+    return df.iloc[df["curve"].map(rank).argsort(kind="stable")].reset_index(drop=True)
+
+
 def load_inputs(sources: Sequence[Any], *, score_scale: str = "unit"):
     """Read every source with :func:`rlscale.data.read_observations` into one frame.
 
-    Adds a column ``input`` (the source as given). A curve id that appears in two inputs is a
+    Adds a column ``input`` (the source as given); a lab run's curves come in reading order
+    (:func:`_in_reading_order`). A curve id that appears in two inputs is a
     user error, since every later step names curves by id. Returns ``(frame, input infos)``.
     """
     import pandas as pd
@@ -86,7 +96,7 @@ def load_inputs(sources: Sequence[Any], *, score_scale: str = "unit"):
                 raise RlscaleError(f"{label}: curve '{curve}' also appears in {seen[curve]}; "
                                    "curve ids must be unique across inputs")
             seen[curve] = label
-        df = df.copy()
+        df = _in_reading_order(df)
         df["input"] = label
         frames.append(df)
         infos.append(_input_info(source, label))

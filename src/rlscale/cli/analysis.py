@@ -1,11 +1,12 @@
 """CLI command group: ``rlscale fit``, ``rlscale compare`` and ``rlscale exchange``.
 
     rlscale fit DATA [--curve ID]... [--form NAME|auto] [--seed N] [--bootstrap N] [--json]
-    rlscale compare DATA --rl ID --inference ID [--form NAME] [--json]
+    rlscale compare DATA [--rl ID --inference ID] [--form NAME] [--json]
     rlscale exchange --ratio R --factor F [--from rl] [--to inference] [--json]
     rlscale exchange DATA --rl ID --inference ID --factor F [--json]
 
-DATA is a CSV/JSON/Parquet file, ``catalog:ID`` or a lab run directory. Flags are checked before
+DATA is a CSV/JSON/Parquet file, ``catalog:ID`` or a lab run directory (``compare`` of a run
+without ``--rl``/``--inference`` takes the run's default pair, the one ``lab show`` states). Flags are checked before
 any file is read; scipy, numpy and pandas are imported inside the commands (``exchange --ratio``
 imports none of them) so that ``rlscale --help`` and formula-only commands stay fast.
 """
@@ -181,11 +182,43 @@ def _fit_pair(data: str, rl: str, inference: str, forms: tuple[str, str], seed: 
     return fits[0], fits[1]
 
 
+def _run_pair(data: str, rl: str | None, inference: str | None, score_scale: str):
+    """``(rl, inference, scores)``: the curves given, a lab run directory's default pair for
+    those not given (:func:`rlscale.runformat.default_pair`, as ``lab show`` and ``report``
+    state it), and the run's base and final scores when the RL curve is the run's."""
+    from rlscale.analysis.pairs import run_defaults
+    from rlscale.errors import RlscaleError
+    from rlscale.runformat import RL_CURVE
+
+    run = None
+    if rl is None or inference is None or rl == RL_CURVE:
+        from rlscale.data.io import read_columns
+
+        names = (list(dict.fromkeys(read_columns(data, score_scale=score_scale)["curve"]))
+                 if run_defaults(data, []) is not None else [])
+        run = run_defaults(data, names)
+    if rl is None or inference is None:
+        if run is None:
+            raise RlscaleError("give --rl ID and --inference ID (only a lab run directory has a "
+                               "default pair)", file=data)
+        if run["pair"] is None:
+            raise RlscaleError("this run has no default pair (no RL curve, or neither the final "
+                               "checkpoint's thinking-budget curve nor the manifest's main "
+                               "inference curve): give --rl ID and --inference ID", file=data)
+        rl, inference = rl or run["pair"][0], inference or run["pair"][1]
+    return rl, inference, (run["scores"] if run and rl == RL_CURVE else None)
+
+
 def compare_command(
     data: str = typer.Argument(..., metavar="DATA", help=DATA_HELP),
-    rl: str = typer.Option(..., "--rl", metavar="ID", help="Curve id of the RL-compute curve."),
-    inference: str = typer.Option(..., "--inference", metavar="ID",
-                                  help="Curve id of the inference-compute curve."),
+    rl: Optional[str] = typer.Option(None, "--rl", metavar="ID",
+                                     help="Curve id of the RL-compute curve (default for a lab "
+                                          "run directory: lab-rl)."),
+    inference: Optional[str] = typer.Option(None, "--inference", metavar="ID",
+                                            help="Curve id of the inference-compute curve "
+                                                 "(default for a lab run directory: the final "
+                                                 "checkpoint's thinking-budget curve, else the "
+                                                 "run's main inference curve)."),
     form: str = typer.Option("loglinear", "--form", "-f", help="Curve form for both fits."),
     rl_form: Optional[str] = typer.Option(None, "--rl-form", help="Form of the RL fit only "
                                                                   "(default: --form)."),
@@ -204,6 +237,7 @@ def compare_command(
 ) -> None:
     """Compare RL and inference slopes: ratio with CI and equivalent compute multipliers."""
     score = _check_fit_flags(seed, bootstrap, level, at_score, score_scale)
+    rl, inference, scores = _run_pair(data, rl, inference, score_scale)
     forms = (rl_form or form, inference_form or form)
     fit_rl, fit_inf = _fit_pair(data, rl, inference, forms, seed, bootstrap, score, score_scale,
                                 level)
@@ -218,7 +252,10 @@ def compare_command(
     from rlscale.cli._common import console
 
     out = console()
-    out.print(result.headline(score_scale), highlight=False, markup=False)
+    from rlscale.convert.headline import headline_sentence
+
+    out.print(headline_sentence(result.to_dict(), level=level, score_scale=score_scale,
+                                scores=scores), highlight=False, markup=False)
     out.print(result.table(score_scale))
     _print_warnings(out, [f"{f.curve}: {w}" for f in (fit_rl, fit_inf) for w in f.warnings])
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from rlscale.cli._lab_common import _print_done, _require_torch
-from rlscale.fmt import printable, sig
+from rlscale.fmt import printable, score, sig
 from rlscale.runformat import RL_CURVE
 
 
@@ -129,33 +129,64 @@ def register(app) -> None:
 
 
 def _print_show(run_dir, doc: dict) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     from rlscale.cli._common import console
 
     con = console()
     con.print(Text(f"{printable(run_dir)}: {doc['status']}", style="bold"))
-    table = Table(title="curves")
-    for col in ("curve", "axis", "points", "FLOPs min", "FLOPs max"):
-        table.add_column(col)
-    for c in doc["curves"]:
-        table.add_row(Text(printable(c["id"])), Text(printable(c["axis"])), str(c["n_points"]),
-                      sig(c["compute_min"], 3), sig(c["compute_max"], 3))
-    con.print(table)
-    flops = Table(title="FLOPs by component")
-    flops.add_column("component")
-    flops.add_column("FLOPs", justify="right")
-    for k, v in doc["flops"].items():
-        flops.add_row(Text(printable(k)), sig(v, 3))
-    con.print(flops)
+    sc = doc.get("scores")
+    if sc and sc["from"] == RL_CURVE:
+        con.print(Text(f"score ({RL_CURVE}'s first and last point): {score(sc['base'])} -> "
+                       f"{score(sc['final'])}"))
+    elif sc:
+        what = f" ({printable(sc['budget'])})" if sc.get("budget") else ""
+        after = f", after {sc['final_step']} RL steps" if sc.get("final_step") is not None else ""
+        con.print(Text(f"score{what}: base model {score(sc['base'])}, final checkpoint "
+                       f"{score(sc['final'])}{after}"))
+    con.print(_rows_table("curves", ("curve", "axis", "points", "FLOPs min", "FLOPs max"),
+                          [(c["id"], c["axis"], str(c["n_points"]), sig(c["compute_min"], 3),
+                            sig(c["compute_max"], 3)) for c in doc["curves"]]))
+    con.print(_rows_table("FLOPs by component", ("component", "FLOPs"),
+                          [(k, sig(v, 3)) for k, v in doc["flops"].items()]))
+    if doc.get("pairings"):
+        con.print(_rows_table(f"{RL_CURVE} against each inference curve (slope ratio = RL slope "
+                              "/ inference slope)", ("inference curve", "slope ratio [95% CI]",
+                                                     "note"),
+                              [(r["inference"], _ratio_text(r["slope_ratio"]), _note(r))
+                               for r in doc["pairings"]]))
     cmp = doc.get("comparison") or {}
-    sr = cmp.get("slope_ratio")
-    if sr and sr.get("value") is not None:
-        ci = (f"[95% CI {sig(sr['ci_low'], 3)}, {sig(sr['ci_high'], 3)}]"
-              if sr.get("ci_low") is not None and sr.get("ci_high") is not None
-              else "[95% CI unbounded: an interval of a slope reaches zero]")
-        con.print(Text(f"slope ratio ({RL_CURVE} vs {printable(cmp['inference'])}): "
-                       f"{sig(sr['value'], 3)} {ci}"))
+    if cmp.get("inference"):
+        con.print(Text(f"headline pair: {RL_CURVE} vs {printable(cmp['inference'])}"))
+    if doc.get("headline"):
+        con.print(Text(printable(doc["headline"])))
     elif cmp.get("error"):
         con.print(Text(f"slope ratio: not available ({printable(cmp['error'])})"))
+
+
+def _rows_table(title: str, columns, rows):
+    """A rich table of plain strings (file text printed literally, never as markup)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(Text(printable(x)) for x in row))
+    return table
+
+
+def _ratio_text(sr: dict | None) -> str:
+    if not sr or sr.get("value") is None:
+        return "n/a"
+    if sr.get("ci_low") is None or sr.get("ci_high") is None:
+        return f"{sig(sr['value'], 3)} [no interval]"
+    return f"{sig(sr['value'], 3)} [{sig(sr['ci_low'], 3)}, {sig(sr['ci_high'], 3)}]"
+
+
+def _note(row: dict) -> str:
+    text = "headline; " if row.get("headline") else ""
+    if row.get("error"):
+        return text + row["error"]
+    return text + ("" if row.get("stated") else "no ratio (see the headline)")

@@ -2,9 +2,11 @@
 
 The one place this sentence is written. ``rlscale compare`` prints it for its pair
 (:meth:`rlscale.convert.compare.Comparison.headline`), and ``rlscale report`` (its page,
-``report.md`` and terminal summary) for the headline pair. A ratio whose interval reaches zero,
-or a ratio that is not positive (RL did not raise the score), gets words and no exchange rate:
-never a negative or unbounded "orders of magnitude".
+``report.md`` and terminal summary) for the headline pair, ``rlscale lab show`` for a run's
+default pair. When RL did not raise the score (a lab run's final score <= its base score), when
+either slope is not positive or its interval includes zero, or when the ratio is not positive
+or its interval includes zero (:func:`no_ratio_reason`), the sentence says so in words and
+prints no ratio and no multiplier: never a negative or unbounded "orders of magnitude".
 """
 
 from __future__ import annotations
@@ -42,16 +44,57 @@ def _subject(cmp: Mapping[str, Any], curves: Mapping[str, Mapping] | None) -> st
     return f"For {what}: "
 
 
-def _meaning(value: float | None, lo: float | None, hi: float | None, equivalents) -> str:
-    """What the ratio says in orders of magnitude, or why it says nothing."""
+def _includes_zero(est: Mapping[str, Any] | None) -> bool | None:
+    """True when the estimate is not positive or its interval reaches zero; None if unknown."""
+    if not isinstance(est, Mapping) or _num(est.get("value")) is None:
+        return None
+    lo, hi = _num(est.get("ci_low")), _num(est.get("ci_high"))
+    return _num(est["value"]) <= 0 or (lo is not None and hi is not None and lo <= 0 <= hi)
+
+
+def _slope(cmp: Mapping[str, Any], role: str) -> Mapping[str, Any] | None:
+    curves = cmp.get("curves")
+    entry = curves.get(role) if isinstance(curves, Mapping) else None
+    return entry.get("slope_per_decade") if isinstance(entry, Mapping) else None
+
+
+def no_ratio_reason(cmp: Mapping[str, Any], scores: Mapping[str, Any] | None = None,
+                    level: float = 0.95, score_scale: str = "unit") -> str | None:
+    """Why the headline states no slope ratio for *cmp*, as a clause; None when it states one.
+
+    In this order: RL did not raise the score (*scores*: a lab run's ``{"base", "final",
+    "final_step", "budget"}``, final <= base); the RL slope, or the inference slope, is not
+    positive or its interval includes zero; the ratio is not positive or its interval includes
+    zero. A ratio then says nothing an exchange rate could be built on.
+    """
+    from rlscale.fmt import score
+
+    pct = f"{level:.0%}"
+    if scores and _num(scores.get("final")) is not None and _num(scores.get("base")) is not None \
+            and scores["final"] <= scores["base"]:
+        what = f"{scores['budget']} " if scores.get("budget") else ""
+        after = (f"after {scores['final_step']} RL steps" if scores.get("final_step") is not None
+                 else "after RL")
+        return (f"RL did not raise the score ({what}{score(scores['base'], score_scale)} for the "
+                f"base model, {score(scores['final'], score_scale)} {after})")
+    for role, name in (("rl", "RL"), ("inference", "inference")):
+        if _includes_zero(_slope(cmp, role)):
+            return (f"the {name} slope is not positive or its {pct} interval includes zero: "
+                    f"these data cannot tell the {name} curve from flat")
+    r = cmp["slope_ratio"]
+    value, lo, hi = _num(r.get("value")), _num(r.get("ci_low")), _num(r.get("ci_high"))
+    if value is not None and value <= 0:
+        return "RL compute did not raise the score in these data (the slope ratio is not positive)"
+    if lo is not None and hi is not None and lo <= 0 < hi:
+        return (f"the slope ratio's {pct} interval includes zero: these data cannot tell the RL "
+                "slope from flat")
+    return None
+
+
+def _meaning(value: float | None, equivalents) -> str:
+    """What a stated ratio says in orders of magnitude."""
     if value is None:
         return "."
-    if lo is not None and hi is not None and lo <= 0 < hi:
-        return (": the interval includes zero, so these data cannot tell the RL slope from flat "
-                "and give no exchange rate.")
-    if value <= 0:
-        return (": RL compute did not raise the score in these data, so there is no exchange "
-                "rate to state.")
     from rlscale.fmt import multiplier
 
     text = (f": one order of magnitude of inference compute is worth {1 / value:.2g} orders of "
@@ -64,7 +107,7 @@ def _meaning(value: float | None, lo: float | None, hi: float | None, equivalent
 
 def headline_sentence(cmp: Mapping[str, Any] | None, curves: Mapping[str, Mapping] | None = None,
                       level: float = 0.95, all_comparisons: Sequence[Mapping] | None = None,
-                      score_scale: str = "unit") -> str:
+                      score_scale: str = "unit", scores: Mapping[str, Any] | None = None) -> str:
     """One sentence: the slope ratio of *cmp*, its interval (or that there is none), and what it
     means in orders of magnitude.
 
@@ -82,11 +125,24 @@ def headline_sentence(cmp: Mapping[str, Any] | None, curves: Mapping[str, Mappin
         Every compared pair: the sentence adds their range and how many are independent.
     score_scale : {"unit", "percent"}
         How the score at which the slopes are taken is written.
+    scores : mapping, optional
+        A lab run's base and final score (:func:`rlscale.runformat.run_headline`): when RL did
+        not raise the score the sentence says so and states no ratio.
+
+    When :func:`no_ratio_reason` gives a reason, the sentence gives it in words and no ratio,
+    multiplier or exchange rate (never a negative "orders of magnitude").
     """
     from rlscale.fmt import score
 
     if cmp is None:
         return NO_PAIR
+    spread = _spread(all_comparisons or [], scores, level, _ids(cmp)[0])
+    reason = no_ratio_reason(cmp, scores, level, score_scale)
+    if reason is not None:
+        rl, inf = _ids(cmp)
+        subject = _subject(cmp, curves)
+        return (f"{subject}{'n' if subject else 'N'}o slope ratio or exchange rate for {rl} "
+                f"against {inf}, because {reason}.{spread}")
     r = cmp["slope_ratio"]
     value, lo, hi = _num(r.get("value")), _num(r.get("ci_low")), _num(r.get("ci_high"))
     if lo is not None and hi is not None:
@@ -98,18 +154,28 @@ def headline_sentence(cmp: Mapping[str, Any] | None, curves: Mapping[str, Mappin
                if at is not None else "")
     shown = "n/a" if value is None else f"{value:.2f}"
     return (f"{_subject(cmp, curves)}RL slope / inference slope = {shown} ({interval}){at_text}"
-            f"{_meaning(value, lo, hi, cmp.get('equivalents'))}{_spread(all_comparisons or [])}")
+            f"{_meaning(value, cmp.get('equivalents'))}{spread}")
 
 
-def _spread(comparisons: Sequence[Mapping]) -> str:
-    values = [v for v in (_num(c["slope_ratio"].get("value")) for c in comparisons)
-              if v is not None]
+def _spread(comparisons: Sequence[Mapping], scores: Mapping[str, Any] | None,
+            level: float, rl: str) -> str:
+    """The range of the ratios the pairs state (those :func:`no_ratio_reason` passes; *scores*
+    belong to the RL curve *rl*, so they judge only its pairs)."""
+    if len(comparisons) < 2:
+        return ""
+    values = [v for v in (_num(c["slope_ratio"].get("value")) for c in comparisons
+                          if no_ratio_reason(c, scores if _ids(c)[0] == rl else None,
+                                             level) is None) if v is not None]
+    n = len(comparisons)
+    if not values:
+        return f" None of the {n} RL/inference pairs gives a ratio (see the table of pairs)."
     if len(values) < 2:
         return ""
-    dependent = sum(1 for c in comparisons if c.get("independent") is False)
-    text = (f" Across all {len(values)} RL/inference pairs the ratio ranges from "
+    which = f"all {n}" if len(values) == n else f"the {len(values)} of {n}"
+    text = (f" Across {which} RL/inference pairs that give a ratio, it ranges from "
             f"{min(values):.2f} to {max(values):.2f}")
+    dependent = sum(1 for c in comparisons if c.get("independent") is False)
     if dependent:
-        text += (f"; {len(comparisons) - dependent} of the {len(comparisons)} pairs are "
+        text += (f"; {n - dependent} of the {n} pairs are "
                  "independent (the rest include a curve derived from other numbers)")
     return text + "."

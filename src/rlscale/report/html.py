@@ -122,7 +122,9 @@ def render_html(results: dict, figures: list[dict]) -> str:
     ex = results.get("exchange")
     ex_10 = next((row["inference_factor"] for row in ex["rl_rows"] if row["rl_factor"] == 10),
                  None) if ex else None
-    ratio = results["headline"]["slope_ratio"]["value"]
+    # the calculator starts from the headline ratio only where the headline states one
+    ratio = (results["headline"]["slope_ratio"]["value"]
+             if results["headline"].get("stated", True) else None)
     pretrain_w = ex["pretrain_inference_oom"] if ex else 1.5
     obs_rows = results["observations"][:MAX_OBSERVATION_ROWS]
     level = results["settings"]["level"]
