@@ -279,3 +279,15 @@ def test_quick_run_report_headline_has_no_negative_or_absurd_multiplier(tmp_path
         assert head["slope_ratio"]["value"] > 0 and head["slope_ratio"]["ci_low"] > 0
     else:
         _no_ratio_said(sentence)
+
+
+def test_a_huge_interval_end_is_written_in_powers_of_ten():
+    """An inference slope whose interval nearly reaches zero gives a ratio interval end of ~1e16:
+    the sentence writes it as 5.4e16, not as seventeen digits and two decimals."""
+    cmp = {"rl": "r", "inference": "i", "slope_ratio": {"value": 0.12, "ci_low": 0.046,
+                                                        "ci_high": 5.44e16},
+           "curves": {"rl": {"slope_per_decade": {"value": 0.1, "ci_low": 0.08, "ci_high": 0.12}},
+                      "inference": {"slope_per_decade": {"value": 0.8, "ci_low": 1e-17,
+                                                         "ci_high": 1.2}}}}
+    text = headline_sentence(cmp)
+    assert "5.4e16" in text and "54400000000000000" not in text.replace(",", "")

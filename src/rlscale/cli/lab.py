@@ -169,11 +169,13 @@ def _rows_table(title: str, columns, rows):
     from rich.table import Table
     from rich.text import Text
 
+    rows = [[printable(x) for x in row] for row in rows]
     table = Table(title=title)
-    for col in columns:
-        table.add_column(col)
+    # the first column (a curve id or component) is not wrapped; the others fold if need be
+    for i, col in enumerate(columns):
+        table.add_column(col, no_wrap=i == 0, overflow="fold")
     for row in rows:
-        table.add_row(*(Text(printable(x)) for x in row))
+        table.add_row(*(Text(x) for x in row))
     return table
 
 

@@ -146,15 +146,23 @@ def headline_sentence(cmp: Mapping[str, Any] | None, curves: Mapping[str, Mappin
     r = cmp["slope_ratio"]
     value, lo, hi = _num(r.get("value")), _num(r.get("ci_low")), _num(r.get("ci_high"))
     if lo is not None and hi is not None:
-        interval = f"{level:.0%} CI {lo:.2f} to {hi:.2f}"
+        interval = f"{level:.0%} CI {_ratio(lo)} to {_ratio(hi)}"
     else:
         interval = "no sampling interval: see the warnings"
     at = _num(cmp.get("at_score"))
     at_text = (f" at score {score(at, score_scale, digits=2 if score_scale == 'unit' else 3)}"
                if at is not None else "")
-    shown = "n/a" if value is None else f"{value:.2f}"
+    shown = "n/a" if value is None else _ratio(value)
     return (f"{_subject(cmp, curves)}RL slope / inference slope = {shown} ({interval}){at_text}"
             f"{_meaning(value, cmp.get('equivalents'))}{spread}")
+
+
+def _ratio(x: float) -> str:
+    """A slope ratio in a sentence: two decimals, or ``5.4e16`` style when an interval end is huge
+    (an inference slope interval that nearly reaches zero)."""
+    from rlscale.fmt import readable
+
+    return f"{x:.2f}" if abs(x) < 1000 else readable(x)
 
 
 def _spread(comparisons: Sequence[Mapping], scores: Mapping[str, Any] | None,
@@ -173,7 +181,7 @@ def _spread(comparisons: Sequence[Mapping], scores: Mapping[str, Any] | None,
         return ""
     which = f"all {n}" if len(values) == n else f"the {len(values)} of {n}"
     text = (f" Across {which} RL/inference pairs that give a ratio, it ranges from "
-            f"{min(values):.2f} to {max(values):.2f}")
+            f"{_ratio(min(values))} to {_ratio(max(values))}")
     dependent = sum(1 for c in comparisons if c.get("independent") is False)
     if dependent:
         text += (f"; {n - dependent} of the {n} pairs are "
