@@ -159,3 +159,8 @@ def _print_show(run_dir, doc: dict) -> None:
                        f"{sig(sr['value'], 3)} {ci}"))
     elif cmp.get("error"):
         con.print(Text(f"slope ratio: not available ({printable(cmp['error'])})"))
+    if doc.get("three_way"):  # pre-training as a third axis (rlscale.convert.three_way)
+        from rlscale.convert.three_way import describe
+
+        for line in describe(doc["three_way"]):
+            con.print(Text(printable(line)))
