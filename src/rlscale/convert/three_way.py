@@ -107,7 +107,7 @@ def describe(doc: dict[str, Any]) -> list[str]:
 
     def est(e) -> str:
         if not e or e.get("value") is None:
-            return "undefined"
+            return "undefined (a slope is zero or of the other sign; see the notes)"
         ci = (f"[{sig(e['ci_low'], 3)}, {sig(e['ci_high'], 3)}]"
               if e.get("ci_low") is not None and e.get("ci_high") is not None
               else "[no interval: a slope's interval reaches 0]")
