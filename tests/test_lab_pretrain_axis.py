@@ -130,6 +130,17 @@ def test_a_flat_axis_gives_null_bounds_and_a_note():
     assert "undefined" in text or "no interval" in text
 
 
+def test_report_section_needs_all_three_fits():
+    from rlscale.convert.three_way import report_section
+
+    pre, rl, inf = _fits(pre_slope=0.1)
+    fits = {"p": pre, "rl": rl, "inf": inf}
+    assert report_section(fits, {"rl": "rl", "inference": "inf"}, "missing") is None
+    assert report_section(fits, {"rl": None, "inference": None}, "p") is None
+    doc = report_section(fits, {"rl": "rl", "inference": "inf"}, "p")
+    assert doc["curves"] == {"pretrain": "pre", "rl": "rl", "inference": "inf"}
+
+
 def test_compare_warns_about_a_pretrain_curve_only_when_not_told():
     from rlscale.convert import compare
 
@@ -174,6 +185,19 @@ def test_example_run_has_the_pretrain_curve_and_the_three_way(axis_run):
     fitted = _run("fit", str(axis_run), "--json")
     assert fitted.returncode == 0, fitted.stderr
     assert rf.PRETRAIN_CURVE in fitted.stdout
+
+
+@pytest.mark.slow
+def test_report_of_the_run_has_the_three_way_table(axis_run, tmp_path):
+    out = tmp_path / "report"
+    done = _run("report", str(axis_run), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    tw = json.loads((out / "results.json").read_text())["three_way"]
+    assert set(tw["pretrain_oom_per_inference_oom"]) == E_KEYS
+    assert tw["curves"]["pretrain"] == rf.PRETRAIN_CURVE
+    md = (out / "report.md").read_text()
+    assert "## Three-way exchange" in md and "1,000,000x RL" in md
+    assert 'id="three-way"' in (out / "index.html").read_text()
 
 
 def _axis_records(run_dir: Path, model: int) -> int:

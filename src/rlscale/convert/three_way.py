@@ -98,6 +98,16 @@ def three_way_of(source: str | Path, *, pretrain_curve: str, rl_curve: str,
         return {KEYS[0]: None, KEYS[1]: None, "error": str(exc), "essay": dict(ESSAY)}
 
 
+def report_section(fits, headline: dict, pretrain_curve: str, *, level: float = 0.95):
+    """The report's ``three_way`` section: :func:`three_way` of *pretrain_curve* with the
+    headline's RL and inference curves (``headline["rl"]``, ``["inference"]``) among *fits*;
+    None when any of the three is not fitted."""
+    curves = (pretrain_curve, headline.get("rl"), headline.get("inference"))
+    if not all(c and c in fits for c in curves):
+        return None
+    return three_way(*(fits[c] for c in curves), level=level)
+
+
 def describe(doc: dict[str, Any]) -> list[str]:
     """Plain-text lines of a :func:`three_way` document (``lab show``, the report)."""
     from rlscale.fmt import sig
