@@ -61,6 +61,17 @@ def test_axis_needs_the_native_engine():
         resolve_config("quick", {"engine": "trl", "pretrain": {"axis_budgets": 5}})
 
 
+def test_a_budget_below_the_warmup_is_refused_before_anything_is_written(tmp_path):
+    pytest.importorskip("torch")
+    cfg = tmp_path / "axis.toml"
+    cfg.write_text('preset = "quick"\n[pretrain]\naxis_budgets = 5\naxis_span_oom = 4\n')
+    out = tmp_path / "run"
+    done = _run("lab", "run", "--config", str(cfg), "-o", str(out))
+    assert done.returncode == 2
+    assert "pretrain.axis_span_oom" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
 def test_axis_budgets_are_log_spaced_below_the_main_budget():
     from rlscale.lab.config import resolve_config
     from rlscale.lab.pretrain_axis import axis_budgets
@@ -151,7 +162,7 @@ def test_compare_warns_about_a_pretrain_curve_only_when_not_told():
 
 # ------------------------------------------------------------------------------ one real run
 def _run(*args, **kw):
-    return subprocess.run(CMD + list(args), capture_output=True, text=True, timeout=600, **kw)
+    return subprocess.run(CMD + list(args), check=False, capture_output=True, text=True, timeout=600, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -126,8 +126,6 @@ def describe(doc: dict[str, Any]) -> list[str]:
     essay = doc.get("essay") or ESSAY
     at = doc.get("at_score")
     head = "three-way exchange" + (f" at score {sig(at, 3)}" if at is not None else "")
-    return [f"{head} (essay: {essay['chain']}):",
-            f"  pre-training OOM per inference OOM: {est(doc.get(KEYS[0]))}"
-            f"  (essay {sig(essay[KEYS[0]], 2)})",
-            f"  RL OOM per inference OOM: {est(doc.get(KEYS[1]))}"
-            f"  (essay {sig(essay[KEYS[1]], 2)})"]
+    labels = {KEYS[0]: "pre-training OOM per inference OOM", KEYS[1]: "RL OOM per inference OOM"}
+    return [f"{head} (essay: {essay['chain']}):"] + [
+        f"  {labels[k]}: {est(doc.get(k))}  (essay {sig(essay[k], 2)})" for k in KEYS]

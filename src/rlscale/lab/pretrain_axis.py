@@ -42,15 +42,22 @@ def axis_budgets(pc) -> list[float]:
     return [pc.flop_budget * 10 ** (-pc.axis_span_oom * k / (n - 1)) for k in range(1, n)]
 
 
-def check(ctx) -> None:
-    """Before any work: the smallest axis budget must buy more steps than the warm-up."""
-    from rlscale.lab.pretrain import estimate_steps
-
-    pc = ctx.cfg.pretrain
+def check(cfg) -> None:
+    """Before anything is written: the smallest axis budget must buy more steps than the warm-up."""
+    pc = cfg.pretrain
     budgets = axis_budgets(pc)
     if not budgets:
         return
-    steps = estimate_steps(ctx.task, ctx.tok, ctx.mcfg, pc.batch_size, budgets[-1], ctx.cfg.seed)
+    from rlscale.lab.bounds import sequence_lengths
+    from rlscale.lab.pretrain import estimate_steps
+    from rlscale.lab.shape import ModelConfig
+    from rlscale.lab.tasks import get_task
+    from rlscale.lab.tokenizer import CharTokenizer
+
+    task = get_task(cfg.task.name, cfg.task.difficulty)
+    tok = CharTokenizer(task.alphabet)
+    mcfg = ModelConfig.from_size(cfg.model.depth, tok.vocab_size, sequence_lengths(task, cfg)[1])
+    steps = estimate_steps(task, tok, mcfg, pc.batch_size, budgets[-1], cfg.seed)
     if steps <= pc.warmup_steps:
         raise RlscaleError(f"config key 'pretrain.axis_span_oom': the smallest pre-training axis "
                            f"budget ({budgets[-1]:.3g} FLOPs) buys about {steps} steps, not more "

@@ -1,4 +1,6 @@
-"""The lab runner: pre-train -> RL with checkpoints at log-spaced RL FLOPs -> evaluate -> observations.
+"""The lab runner: pre-train -> RL with checkpoints at log-spaced RL FLOPs -> evaluate -> observations
+(-> with ``pretrain.axis_budgets``, the smaller base models of the pre-training axis,
+:mod:`rlscale.lab.pretrain_axis`).
 
 ``rlscale lab run --preset quick`` and ``rlscale lab resume RUN_DIR`` land here. The run is a pure
 function of its config and seed, and a crash at any moment costs only the work since the last saved
@@ -376,7 +378,6 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
                 else:
                     from rlscale.lab import pretrain_axis
 
-                    pretrain_axis.check(ctx)   # before any work: the axis's smallest budget
                     base, pretrain_flops = _base_state(ctx)
                     _evaluate(ctx, 0, base, 0.0)
                     rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
@@ -404,7 +405,10 @@ def _check_new(out: Path) -> None:
 
 def run(cfg: LabConfig, out: str | Path) -> Path:
     """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
+    from rlscale.lab.pretrain_axis import check
+
     out = Path(out)
+    check(cfg)                   # what needs the task: before anything is written
     _check_new(out)              # before the lock file is made: nothing written into a user's folder
     with hold(out, "rlscale lab run"):
         _check_new(out)          # again, holding the lock: another process may have started
