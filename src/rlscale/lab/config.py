@@ -164,8 +164,8 @@ class PretrainSettings(_Checked):
                                ge=1, le=1_000_000_000)
     axis_budgets: int = _f(0, "pre-training as a third axis: N base models at log-spaced budgets "
                            "(the run's own base, which RL starts from, is the largest; the other "
-                           "N-1 are trained from scratch) give a curve of score vs pre-training FLOPs; 0: off",
-                           check=_axis_count, rule="0 (off) or 3 to 16")
+                           "N-1 are trained from scratch) give a curve of score vs pre-training "
+                           "FLOPs; 0: off", check=_axis_count, rule="0 (off) or 3 to 16")
     axis_span_oom: float = _f(1.5, "orders of magnitude of pre-training FLOPs the axis spans below "
                               "flop_budget (smallest budget: flop_budget x 10^-span)",
                               gt=0, le=4, why="10^-4 of the budget is a few steps")
