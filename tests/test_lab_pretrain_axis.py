@@ -240,3 +240,20 @@ def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis
     assert json.loads((crashed / rf.LEDGER).read_text()) == \
         json.loads((axis_run / rf.LEDGER).read_text())
     assert not (crashed / rf.CHECKPOINTS / rf.pretrain_axis_state(2)).exists()
+
+
+@pytest.mark.slow
+def test_a_damaged_axis_evaluation_is_one_line_and_deleting_it_recomputes_it(axis_run, tmp_path):
+    import shutil
+
+    run = tmp_path / "copy"
+    shutil.copytree(axis_run, run)
+    cached = run / rf.EVALS / rf.pretrain_axis_eval(3)
+    cached.write_text("{not json")
+    done = _run("lab", "resume", str(run))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert rf.pretrain_axis_eval(3) in done.stderr and "delete it" in done.stderr
+    cached.unlink()
+    done = _run("lab", "resume", str(run))
+    assert done.returncode == 0, done.stderr
+    assert (run / rf.OBSERVATIONS).read_bytes() == (axis_run / rf.OBSERVATIONS).read_bytes()
