@@ -150,3 +150,18 @@ def observation_rows(cfg, docs: list[dict], base_eval: dict, base_flops: float, 
                      "attempts": r["n"], "stderr": r["stderr"],
                      "note": OBS_NOTE.format(budget=cfg.eval.rl_budget, p=problems), **common})
     return rows
+
+
+def three_way_section(run_dir, doc: dict) -> dict:
+    """``{"three_way": ...}`` for ``lab show`` (:mod:`rlscale.convert.three_way`, against the
+    inference curve of *doc*'s ``comparison``, the headline pair) when the run's curves (*doc*'s
+    ``curves``) hold the pre-training curve; ``{}`` otherwise. Torch-free."""
+    if rf.PRETRAIN_CURVE not in {c.get("id") for c in doc.get("curves", [])}:
+        return {}
+    try:
+        from rlscale.convert.three_way import three_way_of
+    except ImportError as exc:  # the analysis core is not installed in this checkout
+        return {"three_way": {"error": f"analysis core unavailable: {exc}"}}
+    inference = (doc.get("comparison") or {}).get("inference") or doc.get("main_inference_curve")
+    return {"three_way": three_way_of(run_dir, pretrain_curve=rf.PRETRAIN_CURVE,
+                                      rl_curve=rf.RL_CURVE, inference_curve=str(inference))}

@@ -12,7 +12,7 @@ from typing import Any
 
 from rlscale.errors import RlscaleError
 from rlscale.lab.store import RunDir, read_json
-from rlscale.runformat import LEDGER, OBSERVATIONS, PRETRAIN_CURVE, RL_CURVE
+from rlscale.runformat import LEDGER, OBSERVATIONS, RL_CURVE
 
 
 def _rebuild_hint(run: RunDir) -> str:
@@ -73,8 +73,6 @@ def show_summary(run_dir: str | Path) -> dict[str, Any]:
     elif main and RL_CURVE in curves:
         doc["comparison"] = {"slope_ratio": None,
                              "error": f"the manifest's main inference curve is not in {OBSERVATIONS}"}
-    if PRETRAIN_CURVE in curves:
-        doc["three_way"] = _three_way(run.path, doc)
     return doc
 
 
@@ -92,14 +90,3 @@ def _comparison(run_dir: Path, main: str) -> dict[str, Any]:
     return {"slope_ratio": cmp.slope_ratio.to_dict(), "rl": RL_CURVE, "inference": main,
             "rl_slope_per_decade": fits[RL_CURVE].slope_per_decade.to_dict(),
             "inference_slope_per_decade": fits[main].slope_per_decade.to_dict()}
-
-
-def _three_way(run_dir: Path, doc: dict[str, Any]) -> dict[str, Any]:
-    """The three-way exchange (:mod:`rlscale.convert.three_way`) with the headline's inference curve."""
-    try:
-        from rlscale.convert.three_way import three_way_of
-    except ImportError as exc:  # the analysis core is not installed in this checkout
-        return {"error": f"analysis core unavailable: {exc}"}
-    inference = doc["comparison"].get("inference") or doc.get("main_inference_curve")
-    return three_way_of(run_dir, pretrain_curve=PRETRAIN_CURVE, rl_curve=RL_CURVE,
-                        inference_curve=str(inference))
