@@ -75,7 +75,8 @@ def test_no_import_cycle_inside_the_lab():
 
 def test_run_format_literals_live_only_in_runformat():
     pattern = re.compile(r"lab-inf-|\"lab-rl\"|rlscale-run\.json|observations\.csv|log\.jsonl|"
-                         r"ledger\.json|config\.json|\.rlscale\.lock|base\.pt|pretrain-state")
+                         r"ledger\.json|config\.json|\.rlscale\.lock|base\.pt|pretrain-state|"
+                         r"\"lab-pretrain\"|pretrain-axis")
     hits = [f"{p.relative_to(SRC)}:{i}" for p in FILES if p.name != "runformat.py"
             for i, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
     assert not hits, hits
@@ -89,7 +90,8 @@ def test_no_module_of_the_package_spells_a_lab_curve_id_or_run_file():
     ``config.json`` is left out here: outside the lab it is a Hugging Face model's config."""
     pattern = re.compile(r"lab-inf-|\"lab-rl\"|rlscale-run\.json|rlscale-sweep\.json|"
                          r"ledger\.json|observations\.csv|\blog\.jsonl|\.rlscale\.lock|"
-                         r"base\.pt|pretrain-state|rlscale-lab-run/|rlscale-lab-sweep/")
+                         r"base\.pt|pretrain-state|rlscale-lab-run/|rlscale-lab-sweep/|"
+                         r"lab-pretrain|pretrain-axis")
     pkg = SRC / "rlscale"
     hits = [f"{p.relative_to(SRC)}:{i}" for p in sorted(pkg.rglob("*.py"))
             if p.name != "runformat.py" and p.relative_to(pkg).parts[0] not in PENDING

@@ -11,8 +11,10 @@ A run directory::
       config.json           CONFIG: the resolved config
       ledger.json           LEDGER: FLOPs by component
       log.jsonl             LOG: one JSON record per pre-training / RL step
-      checkpoints/          CHECKPOINTS: BASE_CHECKPOINT, PRETRAIN_STATE, rl_checkpoint(step)
-      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint (eval_file(step))
+      checkpoints/          CHECKPOINTS: BASE_CHECKPOINT, PRETRAIN_STATE, rl_checkpoint(step),
+                            pretrain_axis_checkpoint(i) and pretrain_axis_state(i)
+      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint (eval_file(step));
+                            pretrain_axis_eval(i): of pre-training axis model i
       observations.csv      OBSERVATIONS: the observation table of the run
       .rlscale.lock         LOCK: held (fcntl.flock) by the one process writing the run
 
@@ -46,6 +48,11 @@ HF_MODEL_CONFIG = "config.json"
 RUN_FORMAT = "rlscale-lab-run/1"
 
 RL_CURVE = "lab-rl"
+#: Score at ``eval.rl_budget`` vs pre-training FLOPs of base models trained from scratch at
+#: log-spaced budgets (``pretrain.axis_budgets``; the run's own base model is its largest point).
+PRETRAIN_CURVE = "lab-pretrain"
+#: The ``phase`` of a pre-training axis model's records in :data:`LOG` (``axis_model``: its index).
+PRETRAIN_AXIS_PHASE = "pretrain-axis"
 _INFERENCE_PREFIX = "lab-inf-"
 _INFERENCE_RE = re.compile(r"^lab-inf-(?P<strategy>.+)-step(?P<step>\d+)$")
 
@@ -144,6 +151,24 @@ def rl_checkpoint(step: int, budget: int | None = None) -> str:
     *budget*, of the run of that budget (``rl.runs = "per_budget"``)."""
     tag = f"rl-step{int(step):06d}" if budget is None else f"rl-budget{int(budget):06d}"
     return f"{tag}.pt"
+
+
+def pretrain_axis_checkpoint(index: int) -> str:
+    """File name (inside :data:`CHECKPOINTS`) of pre-training axis model *index* (1 = the largest
+    budget below ``pretrain.flop_budget``), written when its pre-training ends."""
+    return f"pretrain-axis{int(index):02d}.pt"
+
+
+def pretrain_axis_state(index: int) -> str:
+    """File name (inside :data:`CHECKPOINTS`) of the resumable state of pre-training axis model
+    *index* (the :data:`PRETRAIN_STATE` of that model), removed when its pre-training ends."""
+    return f"pretrain-axis{int(index):02d}-state.pt"
+
+
+def pretrain_axis_eval(index: int) -> str:
+    """File name (inside :data:`EVALS`) of the cached evaluation of pre-training axis model
+    *index*."""
+    return f"pretrain-axis{int(index):02d}.json"
 
 
 # --- lab sweeps (``rlscale lab sweep``): a directory of run directories plus one aggregate ----------

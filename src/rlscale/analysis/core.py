@@ -82,6 +82,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
         "settings": {"form": form, "bootstrap": int(bootstrap), "seed": int(seed),
                      "level": float(level), "score_scale": score_scale},
         "inputs": inputs, "curves": curves,
+        "three_way": _three_way(fits, headline, level),   # pre-training as a third axis
         "observations": observation_records(df), "observations_total": int(len(df)),
         "fits": fit_records, "comparisons": comparisons, "headline": headline,
         "across_sources": across_sources(fits, level=level),
@@ -101,6 +102,14 @@ def _version() -> str:
     from rlscale import __version__
 
     return __version__
+
+
+def _three_way(fits, headline: dict, level: float) -> dict | None:
+    """:func:`rlscale.convert.three_way.report_section` for a lab run's pre-training curve."""
+    from rlscale.convert.three_way import report_section
+    from rlscale.runformat import PRETRAIN_CURVE
+
+    return report_section(fits, headline, PRETRAIN_CURVE, level=level)
 
 
 def _compare_all(fits, curves: list[dict], by_id: dict, level: float):

@@ -59,15 +59,31 @@ def resume_command(run_dir: Path) -> None:
 
 
 def show_command(run_dir: Path, as_json: bool) -> None:
+    from rlscale.lab.pretrain_axis import three_way_section
     from rlscale.lab.summary import show_summary
 
     doc = show_summary(run_dir)
+    doc.update(three_way_section(run_dir, doc))   # with the pre-training axis only
     if as_json:
         from rlscale.cli._common import print_json
 
         print_json(doc)
         return
     _print_show(run_dir, doc)
+    _print_three_way(doc)
+
+
+def _print_three_way(doc: dict) -> None:
+    """The three-way exchange of a run with the pre-training curve (rlscale.convert.three_way)."""
+    if not doc.get("three_way"):
+        return
+    from rich.text import Text
+
+    from rlscale.cli._common import console
+    from rlscale.convert.three_way import describe
+
+    for line in describe(doc["three_way"]):
+        console().print(Text(printable(line)))
 
 
 def tasks_command() -> None:

@@ -188,7 +188,7 @@ def _root(factor: float, ratio: float) -> float:
 
 
 def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
-            factors=DEFAULT_FACTORS, at_score: float | None = None) -> Comparison:
+            factors=DEFAULT_FACTORS, at_score: float | None = None, axis: str = "rl") -> Comparison:
     """Compare the slope per decade of an RL curve with that of an inference curve.
 
     Parameters
@@ -201,10 +201,8 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
     at_score : float, optional
         Score at which both slopes are taken; default the middle of the overlap of the two
         curves' observed score ranges.
-
-    Returns
-    -------
-    Comparison
+    axis : str
+        The first curve's expected axis: ``"rl"``, or ``"pretrain"`` (:mod:`.three_way`).
 
     Notes
     -----
@@ -216,7 +214,7 @@ def compare(rl: FitResult, inference: FitResult, *, level: float = 0.95,
     if not 0 < level < 1:
         raise RlscaleError(f"level must be in (0, 1), got {level}")
     warnings: list[str] = []
-    for fr, role in ((rl, "rl"), (inference, "inference")):
+    for fr, role in ((rl, axis), (inference, "inference")):
         if fr.axis not in (None, role):
             warnings.append(f"curve '{fr.curve}' has axis '{fr.axis}' but is compared as {role}")
         if not fr.identifiable:

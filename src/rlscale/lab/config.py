@@ -48,6 +48,11 @@ def _strategies(value: list) -> str | None:
     return f"lists {', '.join(map(repr, dup))} more than once" if dup else None
 
 
+def _axis_count(value: int) -> str | None:
+    return None if value == 0 or 3 <= value <= 16 else (
+        f"{value} is neither 0 (off) nor 3 to 16 budgets (a slope needs 3 points)")
+
+
 def _task_name(value: str) -> str | None:
     from rlscale.lab.tasks import TASKS
 
@@ -157,6 +162,13 @@ class PretrainSettings(_Checked):
     warmup_steps: int = _f(20, "linear warm-up steps", ge=0, le=1_000_000)
     checkpoint_every: int = _f(50, "save a resumable pre-training state every N steps",
                                ge=1, le=1_000_000_000)
+    axis_budgets: int = _f(0, "pre-training as a third axis: N base models at log-spaced budgets "
+                           "(the run's own base, which RL starts from, is the largest; the other "
+                           "N-1 are trained from scratch) give a curve of score vs pre-training "
+                           "FLOPs; 0: off", check=_axis_count, rule="0 (off) or 3 to 16")
+    axis_span_oom: float = _f(1.5, "orders of magnitude of pre-training FLOPs the axis spans below "
+                              "flop_budget (smallest budget: flop_budget x 10^-span)",
+                              gt=0, le=4, why="10^-4 of the budget is a few steps")
 
 
 @dataclass
@@ -260,6 +272,8 @@ class LabConfig(_Checked):
             del doc["engine"]
         if not doc["model"]["hf_path"]:
             del doc["model"]["hf_path"]
+        if not doc["pretrain"]["axis_budgets"]:  # likewise the pre-training axis when it is off
+            del doc["pretrain"]["axis_budgets"], doc["pretrain"]["axis_span_oom"]
         return doc
 
     def digest(self) -> str:
@@ -319,6 +333,10 @@ def validate(cfg: LabConfig, origin: str = "config") -> LabConfig:
 
     try:
         check_resources(cfg)
+        if cfg.pretrain.axis_budgets and (cfg.engine != "native" or cfg.model.hf_path):
+            raise RlscaleError("config key 'pretrain.axis_budgets': the pre-training axis needs "
+                               "engine = native and no model.hf_path (it trains the lab's own "
+                               "base models)")
         if cfg.engine != "native" or cfg.model.hf_path:  # the engine's own rules (one owner)
             from rlscale.lab.engines import check_config
 

@@ -1,4 +1,6 @@
-"""The lab runner: pre-train -> RL with checkpoints at log-spaced RL FLOPs -> evaluate -> observations.
+"""The lab runner: pre-train -> RL with checkpoints at log-spaced RL FLOPs -> evaluate -> observations
+(-> with ``pretrain.axis_budgets``, the smaller base models of the pre-training axis,
+:mod:`rlscale.lab.pretrain_axis`).
 
 ``rlscale lab run --preset quick`` and ``rlscale lab resume RUN_DIR`` land here. The run is a pure
 function of its config and seed, and a crash at any moment costs only the work since the last saved
@@ -76,6 +78,10 @@ class _Context:
         """The pre-trained base model's state and pre-training FLOPs (trained or loaded)."""
         return _base_state(self)
 
+    def pretrained(self, cfg: LabConfig, final: Path, state_path: Path, *, tag: dict, keep):
+        """A model pre-trained with *cfg* (:func:`pretrained`; for :mod:`.pretrain_axis`)."""
+        return pretrained(self, cfg, final, state_path, tag=tag, keep=keep)
+
     def evaluate(self, step: int, state, rl_flops: float) -> dict:
         """The cached evaluation of the checkpoint after *step* RL steps."""
         return _evaluate(self, step, state, rl_flops)
@@ -120,32 +126,42 @@ def fitting(path: Path, run: RunDir, fn):
 # ------------------------------------------------------------------------------- pre-training
 def _base_state(ctx: _Context):
     """The pre-trained weights and their FLOPs: from the base checkpoint, else (resumed) pre-training."""
+    run = ctx.run
+    # a restarted base pre-training keeps its own earlier records and the axis models' records
+    return pretrained(ctx, ctx.cfg, run.checkpoints / rf.BASE_CHECKPOINT,
+                      run.checkpoints / rf.PRETRAIN_STATE, tag={},
+                      keep=lambda r, start: ((r.get("phase") == "pretrain" and r["step"] <= start)
+                                             or r.get("phase") == rf.PRETRAIN_AXIS_PHASE))
+
+
+def pretrained(ctx: _Context, cfg: LabConfig, final: Path, state_path: Path, *, tag: dict, keep):
+    """A model pre-trained with *cfg* (its ``pretrain`` section) and its FLOPs: loaded from
+    *final*, else trained (resumed from *state_path*), saved to *final*. Log records get *tag*
+    added; ``keep(record, start_step)`` says which log records survive a (re)start."""
     from rlscale.lab.pretrain import pretrain
 
-    run, cfg = ctx.run, ctx.cfg
-    base_path = run.checkpoints / rf.BASE_CHECKPOINT
-    if base_path.is_file():
-        ck = ctx.load(base_path, "pretrain_flops")
+    run = ctx.run
+    if final.is_file():
+        ck = ctx.load(final, "pretrain_flops")
         return ck["model"], float(ck["pretrain_flops"])
     model = ctx.new_model()
     opt = ctx.optimizer(model, cfg.pretrain.learning_rate)
-    state_path = run.checkpoints / rf.PRETRAIN_STATE
     start, spent = 0, 0.0
     if state_path.is_file():
         ck = ctx.load(state_path, "optimizer", "step", "pretrain_flops")
         model.load_state_dict(ck["model"])
         fitting(state_path, run, lambda: opt.load_state_dict(ck["optimizer"]))
         start, spent = int(ck["step"]), float(ck["pretrain_flops"])
-    run.truncate_log(lambda r: r.get("phase") == "pretrain" and r["step"] <= start)
+    run.truncate_log(lambda r: keep(r, start))
 
     def save_state(step: int, flops: float) -> None:
         atomic_torch_save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                            "step": step, "pretrain_flops": flops}, state_path)
 
     spent = pretrain(model, ctx.task, ctx.tok, cfg, start_step=start, spent=spent, optimizer=opt,
-                     on_step=lambda s, rec: run.append_log(rec), save_state=save_state,
+                     on_step=lambda s, rec: run.append_log({**rec, **tag}), save_state=save_state,
                      progress=ctx.progress)
-    atomic_torch_save({"model": model.state_dict(), "pretrain_flops": spent}, base_path)
+    atomic_torch_save({"model": model.state_dict(), "pretrain_flops": spent}, final)
     state_path.unlink(missing_ok=True)
     return model.state_dict(), spent
 
@@ -169,6 +185,9 @@ def _evaluate(ctx: _Context, step: int, state, rl_flops: float) -> dict:
 
 
 # ------------------------------------------------------------------------------- RL
+_PRE = ("pretrain", rf.PRETRAIN_AXIS_PHASE)   # log phases an RL restart keeps whole
+
+
 def _ckpt_path(ctx: _Context, step: int, budget: int | None = None) -> Path:
     return ctx.run.checkpoints / rf.rl_checkpoint(step, budget)
 
@@ -191,7 +210,7 @@ def _rl_single(ctx: _Context, base, pretrain_flops: float) -> dict:
         fitting(last, run, lambda: opt.load_state_dict(ck["optimizer"]))
         ledger = FlopLedger(ck["ledger"])
         start = int(ck["step"])
-    run.truncate_log(lambda r: r.get("phase") == "pretrain" or r["step"] <= start)
+    run.truncate_log(lambda r: r.get("phase") in _PRE or r["step"] <= start)
     for s in done:  # evaluations a crash may have skipped
         ck = ctx.load(_ckpt_path(ctx, s), "ledger")
         _evaluate(ctx, s, ck["model"], FlopLedger(ck["ledger"]).rl_total)
@@ -217,7 +236,7 @@ def _rl_per_budget(ctx: _Context, base, pretrain_flops: float) -> dict:
     cfg, run = ctx.cfg, ctx.run
     total = FlopLedger({"pretrain": pretrain_flops})
     finished = [b for b in ctx.steps if _ckpt_path(ctx, b, b).is_file()]
-    run.truncate_log(lambda r: r.get("phase") == "pretrain" or r.get("budget") in finished)
+    run.truncate_log(lambda r: r.get("phase") in _PRE or r.get("budget") in finished)
     for budget in ctx.steps:
         path = _ckpt_path(ctx, budget, budget)
         if not path.is_file():
@@ -256,13 +275,16 @@ def effective_n(score: float, stderr: float, attempts: int, problems: int) -> fl
     return float(problems)
 
 
-def build_observations(ctx: _Context, evals: list[dict]):
+def build_observations(ctx: _Context, evals: list[dict], axis: list[dict] = (),
+                       pretrain_flops: float = 0.0):
     """The observation table of the run, in a fixed order: the core schema (``n`` = effective
     number of independent trials, see :func:`effective_n`) plus ``stderr`` (the score's sampling
-    error) and ``attempts`` (graded attempts behind the score)."""
+    error) and ``attempts`` (graded attempts behind the score). *axis*: the cached evaluations
+    of the pre-training axis models, whose curve ends at the base model (*pretrain_flops*)."""
     import pandas as pd
 
     from rlscale.lab.inference import parse_budget
+    from rlscale.lab.pretrain_axis import observation_rows
 
     cfg = ctx.cfg
     problems = cfg.eval.num_problems
@@ -281,6 +303,7 @@ def build_observations(ctx: _Context, evals: list[dict]):
                      "attempts": r["n"], "note": OBS_NOTE_RL.format(budget=cfg.eval.rl_budget,
                                                              p=cfg.eval.num_problems),
                      "stderr": r["stderr"], **common})
+    rows += observation_rows(cfg, list(axis), evals[0], pretrain_flops, common, effective_n)
     for ev in evals:
         for s in cfg.eval.strategies:
             for r in (r for r in ev["rows"] if r["strategy"] == s):
@@ -296,16 +319,20 @@ def build_observations(ctx: _Context, evals: list[dict]):
     return pd.DataFrame(rows, columns=cols)
 
 
-def _finish(ctx: _Context, ledger: dict, started: float) -> None:
+def _finish(ctx: _Context, ledger: dict, started: float, axis: list[dict] = ()) -> None:
     from rlscale.data import write_observations
+    from rlscale.lab.pretrain_axis import ledger_parts
 
     run, cfg = ctx.run, ctx.cfg
     evals = [run.read_eval(s) for s in [0, *ctx.steps]]
     ledger = dict(ledger)
     ledger["eval_inference"] = sum(ev["flops"] for ev in evals)
+    extra = ledger_parts(list(axis))
     rl_total = sum(v for c, v in ledger.items() if c not in ("pretrain", "eval_inference"))
+    ledger.update(extra)
     atomic_write_json(run.ledger_path, {"unit": "FLOP", "flops": ledger, "rl_total": rl_total})
-    write_observations(build_observations(ctx, evals), run.observations_path)
+    write_observations(build_observations(ctx, evals, axis, ledger.get("pretrain", 0.0)),
+                       run.observations_path)
     from rlscale.lab.inference import parse_budget
 
     strategy, k = parse_budget(cfg.eval.rl_budget, cfg.eval.samples_per_problem)
@@ -314,8 +341,8 @@ def _finish(ctx: _Context, ledger: dict, started: float) -> None:
         r = next(r for r in ev["rows"] if r["strategy"] == strategy and r["k"] == k)
         return {"step": ev["step"], "score": r["score"], "stderr": r["stderr"]}
 
-    curves = [rf.RL_CURVE] + [rf.inference_curve(s, ev["step"]) for ev in evals
-                              for s in cfg.eval.strategies]
+    curves = [rf.RL_CURVE] + ([rf.PRETRAIN_CURVE] if axis else []) + [
+        rf.inference_curve(s, ev["step"]) for ev in evals for s in cfg.eval.strategies]
     run.write_manifest(status="complete", curves=curves,
                        main_inference_curve=rf.inference_curve(cfg.eval.main_strategy, ctx.steps[-1]),
                        base_score=budget_score(evals[0]), final_score=budget_score(evals[-1]),
@@ -347,13 +374,16 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
                 if cfg.engine != "native":  # another engine's RL phase (rlscale.lab.engines)
                     from rlscale.lab.engines import rl_phase
 
-                    ledger = rl_phase(ctx)
+                    ledger, axis = rl_phase(ctx), []
                 else:
+                    from rlscale.lab import pretrain_axis
+
                     base, pretrain_flops = _base_state(ctx)
                     _evaluate(ctx, 0, base, 0.0)
                     rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
                     ledger = rl(ctx, base, pretrain_flops)
-                _finish(ctx, ledger, started)
+                    axis = pretrain_axis.run_axis(ctx)
+                _finish(ctx, ledger, started, axis)
             except BaseException:
                 if not progress.console.is_terminal:   # no final print of the bars (or of an
                     progress.console.quiet = True      # empty line): the error line stands alone
@@ -375,7 +405,10 @@ def _check_new(out: Path) -> None:
 
 def run(cfg: LabConfig, out: str | Path) -> Path:
     """Start a new run of *cfg* in directory *out* (which must not hold a run yet)."""
+    from rlscale.lab.pretrain_axis import check
+
     out = Path(out)
+    check(cfg)                   # what needs the task: before anything is written
     _check_new(out)              # before the lock file is made: nothing written into a user's folder
     with hold(out, "rlscale lab run"):
         _check_new(out)          # again, holding the lock: another process may have started

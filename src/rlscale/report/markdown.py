@@ -62,6 +62,7 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
                     [[f["curve"], f["axis"], f["n_points"],
                       f"{num(f['compute_min'])} – {num(f['compute_max'])} {f['compute_unit']}",
                       est(f["slope_per_decade"], 100, 1)] for f in results["fits"]])
+    lines += _three_way_lines(results.get("three_way"))
     ex = results.get("exchange")
     if ex:
         lines += ["## Exchange rates", "",
@@ -150,3 +151,19 @@ def _backtests(section: dict | None) -> list[str]:
     return (["## Backtests of the forecast", ""]
             + _table(["curve", "form", "trained on / held out", "coverage", "mean abs. error"],
                      body) + [""])
+
+
+def _three_way_lines(doc: dict | None) -> list[str]:
+    """The three-way exchange table (a lab run with a pre-training curve), else nothing."""
+    if not doc:
+        return []
+    essay = doc["essay"]
+    lines = ["## Three-way exchange", "",
+             _md(f"Orders of magnitude of each axis's compute per order of magnitude of "
+                 f"inference compute ({doc['curves']['inference']}) for the same gain; the "
+                 f"essay's chain: {essay['chain']}."), ""]
+    rows = [[axis, doc["curves"][axis], est(doc[key]), f"{essay[key]:.2g}"]
+            for axis, key in (("pretrain", "pretrain_oom_per_inference_oom"),
+                              ("rl", "rl_oom_per_inference_oom"))]
+    lines += _table(["axis", "curve", "OOM per inference OOM", "essay"], rows)
+    return lines + [f"- {_md(n)}" for n in doc.get("notes", [])] + ([""] if doc.get("notes") else [])
