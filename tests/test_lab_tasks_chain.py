@@ -35,9 +35,9 @@ def test_worked_solution_follows_the_recurrence_by_hand():
     task = get_task("chain", 2)                      # counter width 2
     p = task.make(a=7, v0=3, n=3)
     assert p.prompt == "Hd03:"
-    v1 = (S_BOX[3] + 7 + 2) % 10                     # counter 2
-    v2 = (S_BOX[v1] + 7 + 1) % 10
-    v3 = (S_BOX[v2] + 7 + 0) % 10
+    v1 = (S_BOX[(3 + 7) % 10] + 2) % 10              # counter 2
+    v2 = (S_BOX[(v1 + 7) % 10] + 1) % 10
+    v3 = (S_BOX[(v2 + 7) % 10] + 0) % 10
     assert p.solution == f"02H{LETTERS[v1]}01H{LETTERS[v2]}00H{LETTERS[v3]}#{LETTERS[v3]}"
     assert p.answer == LETTERS[v3]
     assert task.parse_prompt(p) == (7, 3, 3)
@@ -47,6 +47,20 @@ def test_step_is_a_bijection_of_the_value_so_errors_persist():
     for a in range(10):
         for c in range(10):
             assert sorted(step_value(v, a, c) for v in range(10)) == list(range(10))
+
+
+def test_the_next_value_needs_the_key_not_just_the_two_previous_values():
+    """With the first rule, S[v] + a + c, two consecutive values fixed a + c, so the next value
+    was a function of the two previous ones alone and policies learnt that instead of the key.
+    Now the same two previous values lead on to different next values for different keys."""
+    nexts: dict[tuple[int, int], set[int]] = {}
+    for a in range(10):
+        for c in range(1, 10):                      # steps at counters c, then c - 1
+            for v0 in range(10):
+                v1 = step_value(v0, a, c)
+                nexts.setdefault((v0, v1), set()).add(step_value(v1, a, c - 1))
+    assert max(len(s) for s in nexts.values()) > 1
+    assert sum(len(s) > 1 for s in nexts.values()) > len(nexts) // 2
 
 
 def test_reward_and_verifier():
