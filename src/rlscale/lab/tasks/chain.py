@@ -1,7 +1,7 @@
 """Chain: a keyed recurrence run for n steps, so thinking longer solves longer problems.
 
 Prompt ``Hd203:`` (key ``a = 7`` written ``H``, start value ``v0 = 3`` written ``d``, step count
-``n = 203`` with the counter's fixed width); worked solution ``202Hi201He200Hb...000Hb#b``: one step
+``n = 203`` with the counter's fixed width); worked solution ``202Hf201Hb200Hg...000Hg#g``: one step
 per counter value ``c = n-1, n-2, ..., 0``, written as the counter (fixed width, leading zeros), the
 key again, and the new value
 
