@@ -147,3 +147,22 @@ def test_quick_run_shows_the_decomposition_and_the_report_figure(tmp_path):
     text = subprocess.run(cmd + ["lab", "show", str(run)], capture_output=True, text=True,
                           timeout=120, check=True).stdout
     assert "thinking decomposition" in text
+    out = tmp_path / "rep"
+    subprocess.run(cmd + ["report", str(run), "-o", str(out)], check=True, capture_output=True,
+                   timeout=300)
+    assert (out / "decomposition.svg").is_file()
+    results = json.loads((out / "results.json").read_text())
+    assert set(KEYS) <= set(results["decomposition"])
+
+
+def test_the_figure_draws_both_curves_and_both_arrows(tmp_path):
+    pytest.importorskip("matplotlib")
+    from rlscale.report.decomposition_figure import decomposition_figure
+
+    budgets = [1, 4, 16, 64]
+    doc = decompose(_eval(0, {b: _line(b, 0.10, 0.02) for b in budgets}, [2] * 200),
+                    _eval(8, {b: _line(b, 0.15, 0.05) for b in budgets}, [32] * 200))
+    decomposition_figure(doc).savefig(tmp_path / "d.svg", format="svg")
+    svg = (tmp_path / "d.svg").read_text()
+    for gid in ("curve-base", "curve-final", "arrow-fixed", "arrow-longer"):
+        assert f'id="{gid}' in svg

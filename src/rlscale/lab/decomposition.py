@@ -234,3 +234,15 @@ def show_section(run_dir, doc: dict) -> dict:
     if not doc.get("curves"):
         return {}
     return {"decomposition": decomposition_of(run_dir)}
+
+
+def report_section(run_dir, level: float = 0.95) -> dict | None:
+    """The report's ``decomposition`` section of a lab run directory: None when its cached
+    evaluations have no think curve or cannot be read."""
+    from rlscale.errors import RlscaleError
+
+    try:
+        doc = decomposition_of(run_dir, level=level)
+    except (RlscaleError, OSError):
+        return None
+    return doc if doc.get("curves") else None
