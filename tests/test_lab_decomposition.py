@@ -1,4 +1,4 @@
-"""The thinking decomposition (rlscale.lab.decomposition): typical chain lengths, the two gains,
+"""The thinking decomposition (rlscale.convert.decomposition): typical chain lengths, the two gains,
 the length ratio; nulls when it cannot be made."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from rlscale.lab.decomposition import (
+from rlscale.convert.decomposition import (
     KEYS,
     LENGTH_KEY,
     decompose,
@@ -166,3 +166,23 @@ def test_the_figure_draws_both_curves_and_both_arrows(tmp_path):
     svg = (tmp_path / "d.svg").read_text()
     for gid in ("curve-base", "curve-final", "arrow-fixed", "arrow-longer"):
         assert f'id="{gid}' in svg
+
+
+def test_a_run_directory_decomposes_and_a_broken_cache_is_one_error(tmp_path):
+    from rlscale.convert.decomposition import decomposition_of
+    from rlscale.errors import RlscaleError
+
+    budgets = [1, 4, 16]
+    evals = tmp_path / "evals"
+    evals.mkdir()
+    assert decomposition_of(tmp_path)["notes"]            # nothing cached yet: nulls, a note
+    (evals / "step000000.json").write_text(json.dumps(_eval(0, {b: 0.1 for b in budgets}, [4] * 9,
+                                                            budget=16)))
+    old = _eval(5, {b: 0.2 for b in budgets}, [4] * 9, budget=16)
+    del old[LENGTH_KEY]                                    # cached by older code
+    (evals / "step000005.json").write_text(json.dumps(old))
+    doc = decomposition_of(tmp_path)
+    assert doc["fixed_length_gain"]["value"] is None and "older code" in doc["notes"][-1]
+    (evals / "step000005.json").write_text('{"rows": [{"strategy": "think", "k": "x"}]}')
+    with pytest.raises(RlscaleError, match="step000005.json"):
+        decomposition_of(tmp_path)

@@ -145,7 +145,7 @@ def run_headline(manifest: Any, curves) -> dict[str, Any]:
 #: The key, in a cached evaluation (:func:`eval_file`) with ``think`` and ``think_forcing = "cut"``,
 #: of the typical-chain-length record: thinking tokens spent per sample at the largest budget
 #: (``{"budget", "samples", "histogram": [[tokens, count], ...], "level", "median": E}``, see
-#: :mod:`rlscale.lab.decomposition`). An evaluation cached by older code has none.
+#: :mod:`rlscale.convert.decomposition`). An evaluation cached by older code has none.
 THINK_LENGTH = "think_length"
 
 

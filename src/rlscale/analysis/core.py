@@ -114,9 +114,9 @@ def _three_way(fits, headline: dict, level: float) -> dict | None:
 
 
 def _decomposition(inputs: list[dict], level: float) -> dict | None:
-    """:func:`rlscale.lab.decomposition.decomposition_of` when the first input is a lab run
+    """:func:`rlscale.convert.decomposition.decomposition_of` when the first input is a lab run
     directory with a think curve; None otherwise."""
-    from rlscale.lab.decomposition import report_section
+    from rlscale.convert.decomposition import report_section
 
     first = inputs[0] if inputs else None
     return report_section(first["label"], level) if first and first["kind"] == "run" else None

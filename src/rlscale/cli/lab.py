@@ -59,7 +59,7 @@ def resume_command(run_dir: Path) -> None:
 
 
 def show_command(run_dir: Path, as_json: bool) -> None:
-    from rlscale.lab.decomposition import show_section
+    from rlscale.convert.decomposition import show_section
     from rlscale.lab.pretrain_axis import three_way_section
     from rlscale.lab.summary import show_summary
 
@@ -77,13 +77,13 @@ def show_command(run_dir: Path, as_json: bool) -> None:
 
 
 def _print_decomposition(doc: dict) -> None:
-    """The thinking decomposition of a run (rlscale.lab.decomposition)."""
+    """The thinking decomposition of a run (rlscale.convert.decomposition)."""
     if not doc.get("decomposition"):
         return
     from rich.text import Text
 
     from rlscale.cli._common import console
-    from rlscale.lab.decomposition import describe
+    from rlscale.convert.decomposition import describe
 
     for line in describe(doc["decomposition"]):
         console().print(Text(printable(line)))

@@ -194,8 +194,8 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
     Returns ``{"rows": [...], "flops": eval FLOPs spent}``; each row has ``strategy, k (or budget),
     score, stderr, n, compute`` (FLOPs per problem). With ``think`` and ``think_forcing = "cut"``
     also ``"think_length"``: the thinking tokens spent per sample at the largest budget
-    (:func:`rlscale.lab.decomposition.length_record`). Seeded by *seed* only, so the evaluation of a
-    checkpoint does not depend on what ran before it.
+    (:func:`rlscale.convert.decomposition.length_record`). Seeded by *seed* only, so the
+    evaluation of a checkpoint does not depend on what ran before it.
     """
     import torch
 
@@ -236,8 +236,8 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
     if bar is not None:
         progress.remove_task(bar)
     doc = {"rows": rows, "flops": spent}
-    if think and ev.think_forcing != "exact":   # typical chain length (lab.decomposition)
-        from rlscale.lab.decomposition import LENGTH_KEY, length_record
+    if think and ev.think_forcing != "exact":   # typical chain length (convert.decomposition)
+        from rlscale.convert.decomposition import LENGTH_KEY, length_record
 
         doc[LENGTH_KEY] = length_record(lengths, budgets[-1])
     return doc

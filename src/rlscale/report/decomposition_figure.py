@@ -1,6 +1,6 @@
 """The report's thinking-decomposition figure, in the style of the essay's first figure.
 
-Draws only the JSON-ready ``decomposition`` section (:mod:`rlscale.lab.decomposition`, as read
+Draws only the JSON-ready ``decomposition`` section (:mod:`rlscale.convert.decomposition`, as read
 back from ``results.json``): the base model's and the final checkpoint's thinking-budget curves
 on one log axis of thinking tokens, each point with its standard error, the typical chain lengths
 as dotted lines and the two gains as arrows: "RL at a fixed length" (base to final at the base
@@ -15,13 +15,6 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from rlscale.report._style import _log_axis, _new_figure, _style
-
-
-def _score_at(curve: list[dict[str, Any]], length: float | None) -> float | None:
-    from rlscale.lab.decomposition import interpolate
-
-    got = interpolate([(p["budget"], p["score"], p["stderr"]) for p in curve], length)
-    return None if got is None else got[0]
 
 
 def _arrow(ax, start, end, color: str, label: str, gid: str) -> None:
@@ -49,8 +42,9 @@ def decomposition_figure(doc: dict[str, Any]) -> Figure:
             ax.axvline(lengths[who], color=st["color"], linestyle=":", linewidth=0.9,
                        label=f"typical length, {who}: {lengths[who]:g} tokens")
     lb, lf = lengths["base"], lengths["final"]
-    sb, sf_b, sf_f = (_score_at(doc["curves"]["base"], lb), _score_at(doc["curves"]["final"], lb),
-                      _score_at(doc["curves"]["final"], lf))
+    at = doc.get("scores_at") or {}
+    sb, sf_b, sf_f = (at.get("base_at_base_length"), at.get("final_at_base_length"),
+                      at.get("final_at_final_length"))
     if None not in (sb, sf_b):
         _arrow(ax, (lb, sb), (lb, sf_b), "#009E73", "RL at a fixed length", "arrow-fixed")
     if None not in (sf_b, sf_f) and lf != lb:

@@ -172,6 +172,9 @@ def decompose(base: dict, final: dict, *, level: float = 0.95) -> dict[str, Any]
         notes.append(f"a typical length (base {lb}, final {lf} tokens) lies outside the measured "
                      f"budgets ({cb[0][0]:g}-{cb[-1][0]:g} base, {cf[0][0]:g}-{cf[-1][0]:g} "
                      "final): the gains there are null")
+    out["scores_at"] = {k: None if v is None else v[0] for k, v in
+                        (("base_at_base_length", at["sb_lb"]), ("final_at_base_length", at["sf_lb"]),
+                         ("final_at_final_length", at["sf_lf"]))}
     out[KEYS[2]] = _ratio(rb, rf_, lb, lf, level)
     for k in KEYS:
         out.setdefault(k, {"value": None, "ci_low": None, "ci_high": None})
@@ -191,18 +194,46 @@ def _ratio(rb: dict, rf_: dict, lb, lf, level: float) -> dict[str, Any]:
             "ci_high": if_["ci_high"] / ib["ci_low"] if ok else None}
 
 
+def _read_eval(path: Path) -> dict[str, Any]:
+    """A cached evaluation (``runformat.eval_file``), checked as far as the decomposition reads it."""
+    import json
+
+    from rlscale.errors import RlscaleError
+
+    fix = "delete it and `rlscale lab resume RUN_DIR` recomputes it from its checkpoint"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise RlscaleError(f"{path}: cannot read the cached evaluation ({exc}); {fix}") from None
+    rows = doc.get("rows") if isinstance(doc, dict) else None
+    ok = isinstance(rows, list) and all(
+        isinstance(r, dict) and all(isinstance(r.get(k), (int, float)) and not isinstance(
+            r.get(k), bool) for k in ("k", "score", "stderr")) for r in rows
+        if isinstance(r, dict) and r.get("strategy") == THINK_STRATEGY)
+    rec = doc.get(LENGTH_KEY) if ok else None
+    if rec is not None and not (isinstance(rec, dict) and isinstance(rec.get("histogram"), list)
+                                and isinstance(rec.get("budget"), int)
+                                and isinstance(rec.get("median"), dict)):
+        ok = False
+    if not ok:
+        raise RlscaleError(f"{path}: not a cached evaluation (its think rows or its "
+                           f"{LENGTH_KEY!r} record); {fix}")
+    return doc
+
+
 def decomposition_of(run_dir: str | Path, *, level: float = 0.95) -> dict[str, Any]:
     """:func:`decompose` of a lab run directory's cached evaluations of step 0 and of its last
-    checkpoint; null values with a note when they are not there yet."""
-    from rlscale.lab.store import RunDir
+    checkpoint (``runformat.eval_file``); null values with a note when they are not there yet.
+    A cached evaluation that cannot be read is a :class:`RlscaleError` naming it."""
     from rlscale.runformat import EVALS, eval_file
 
-    run = RunDir.open(run_dir)
-    steps = sorted(int(p.stem[4:]) for p in (run.path / EVALS).glob("step*.json")
+    evals = Path(run_dir) / EVALS
+    steps = sorted(int(p.stem[4:]) for p in evals.glob("step*.json")
                    if p.stem[4:].isdigit() and p.name == eval_file(int(p.stem[4:])))
     if not steps or steps[0] != 0 or len(steps) < 2:
         return _null([], "the base model's and a later checkpoint's evaluations are not cached yet")
-    return decompose(run.read_eval(0), run.read_eval(steps[-1]), level=level)
+    return decompose(_read_eval(evals / eval_file(0)), _read_eval(evals / eval_file(steps[-1])),
+                     level=level)
 
 
 def describe(doc: dict[str, Any]) -> list[str]:
