@@ -44,28 +44,22 @@ ASSUMPTIONS = (
     "which narrows the intervals somewhat when eval.think_samples > 1")
 
 
-def _binom_cdf_below(n: int, r: int) -> float:
-    """P(K < r) for K ~ Binomial(n, 1/2), exactly (integer arithmetic)."""
-    total, c = 0, 1
-    for i in range(max(r, 0)):
-        total += c
-        c = c * (n - i) // (i + 1)
-    return total / 2 ** n
-
-
 def median_ranks(n: int, level: float = 0.95) -> tuple[int, int] | None:
     """1-based ranks (l, u) of the order statistics ``[x_(l), x_(u)]`` that cover the median with
     probability >= *level* for n i.i.d. continuous samples (``u = n + 1 - l``, l as large as
-    that allows); None when even ``[x_(1), x_(n)]`` covers less."""
-    best = None
-    for r in range(1, n // 2 + 1):   # coverage of [x_(r), x_(n+1-r)] = 1 - 2 P(K < r)
-        if 1.0 - 2.0 * _binom_cdf_below(n, r) >= level - 1e-12:
-            best = r
-        else:
+    that allows; coverage ``1 - 2 P(K < l)``, K ~ Binomial(n, 1/2), in exact integer
+    arithmetic); None when even ``[x_(1), x_(n)]`` covers less."""
+    from fractions import Fraction
+
+    slack = (Fraction(1) - Fraction(level)) * 2 ** n + Fraction(1, 10 ** 9)   # alpha * 2^n
+    best, below, term = None, 0, 1          # below = sum_{i < r} C(n, i); term = C(n, r - 1)
+    for r in range(1, n // 2 + 1):
+        below += term
+        if 2 * below > slack:
             break
-    if best is None:
-        return None
-    return best, n + 1 - best
+        best = r
+        term = term * (n - r + 1) // r
+    return None if best is None else (best, n + 1 - best)
 
 
 def _quantile_of(hist: list[list[int]], rank: int) -> int:
