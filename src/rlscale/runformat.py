@@ -13,7 +13,8 @@ A run directory::
       log.jsonl             LOG: one JSON record per pre-training / RL step
       checkpoints/          CHECKPOINTS: BASE_CHECKPOINT, PRETRAIN_STATE, rl_checkpoint(step),
                             pretrain_axis_checkpoint(i) and pretrain_axis_state(i)
-      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint (eval_file(step));
+      evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint (eval_file(step),
+                            with its THINK_LENGTH record);
                             pretrain_axis_eval(i): of pre-training axis model i
       observations.csv      OBSERVATIONS: the observation table of the run
       .rlscale.lock         LOCK: held (fcntl.flock) by the one process writing the run
@@ -139,6 +140,13 @@ def run_headline(manifest: Any, curves) -> dict[str, Any]:
         "base": base, "final": final,
         "final_step": step if isinstance(step, int) and not isinstance(step, bool) else None,
         "budget": budget if isinstance(budget, str) else None}}
+
+
+#: The key, in a cached evaluation (:func:`eval_file`) with ``think`` and ``think_forcing = "cut"``,
+#: of the typical-chain-length record: thinking tokens spent per sample at the largest budget
+#: (``{"budget", "samples", "histogram": [[tokens, count], ...], "level", "median": E}``, see
+#: :mod:`rlscale.convert.decomposition`). An evaluation cached by older code has none.
+THINK_LENGTH = "think_length"
 
 
 def eval_file(step: int) -> str:

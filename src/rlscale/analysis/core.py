@@ -83,6 +83,7 @@ def analyse(sources: Sequence[Any] | None = None, *, form: str = "loglinear",
                      "level": float(level), "score_scale": score_scale},
         "inputs": inputs, "curves": curves,
         "three_way": _three_way(fits, headline, level),   # pre-training as a third axis
+        "decomposition": _decomposition(inputs, level),   # a lab run's thinking gain, split
         "observations": observation_records(df), "observations_total": int(len(df)),
         "fits": fit_records, "comparisons": comparisons, "headline": headline,
         "across_sources": across_sources(fits, level=level),
@@ -110,6 +111,15 @@ def _three_way(fits, headline: dict, level: float) -> dict | None:
     from rlscale.runformat import PRETRAIN_CURVE
 
     return report_section(fits, headline, PRETRAIN_CURVE, level=level)
+
+
+def _decomposition(inputs: list[dict], level: float) -> dict | None:
+    """:func:`rlscale.convert.decomposition.decomposition_of` when the first input is a lab run
+    directory with a think curve; None otherwise."""
+    from rlscale.convert.decomposition import report_section
+
+    first = inputs[0] if inputs else None
+    return report_section(first["label"], level) if first and first["kind"] == "run" else None
 
 
 def _compare_all(fits, curves: list[dict], by_id: dict, level: float):

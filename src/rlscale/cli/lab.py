@@ -59,11 +59,13 @@ def resume_command(run_dir: Path) -> None:
 
 
 def show_command(run_dir: Path, as_json: bool) -> None:
+    from rlscale.convert.decomposition import show_section
     from rlscale.lab.pretrain_axis import three_way_section
     from rlscale.lab.summary import show_summary
 
     doc = show_summary(run_dir)
     doc.update(three_way_section(run_dir, doc))   # with the pre-training axis only
+    doc.update(show_section(run_dir, doc))        # the thinking decomposition
     if as_json:
         from rlscale.cli._common import print_json
 
@@ -71,6 +73,20 @@ def show_command(run_dir: Path, as_json: bool) -> None:
         return
     _print_show(run_dir, doc)
     _print_three_way(doc)
+    _print_decomposition(doc)
+
+
+def _print_decomposition(doc: dict) -> None:
+    """The thinking decomposition of a run (rlscale.convert.decomposition)."""
+    if not doc.get("decomposition"):
+        return
+    from rich.text import Text
+
+    from rlscale.cli._common import console
+    from rlscale.convert.decomposition import describe
+
+    for line in describe(doc["decomposition"]):
+        console().print(Text(printable(line)))
 
 
 def _print_three_way(doc: dict) -> None:

@@ -192,8 +192,10 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
     """Sample ``ev.samples_per_problem`` completions per test problem and score every strategy.
 
     Returns ``{"rows": [...], "flops": eval FLOPs spent}``; each row has ``strategy, k (or budget),
-    score, stderr, n, compute`` (FLOPs per problem). Seeded by *seed* only, so the evaluation of a
-    checkpoint does not depend on what ran before it.
+    score, stderr, n, compute`` (FLOPs per problem). With ``think`` and ``think_forcing = "cut"``
+    also ``"think_length"``: the thinking tokens spent per sample at the largest budget
+    (:func:`rlscale.convert.decomposition.length_record`). Seeded by *seed* only, so the
+    evaluation of a checkpoint does not depend on what ran before it.
     """
     import torch
 
@@ -227,12 +229,18 @@ def evaluate_policy(model, tok, task, problems, ev, *, max_new: int, seed: int,
         rows += rows_
         spent += cost
     elif think:
-        rows_, cost = _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress, bar)
+        rows_, cost, lengths = _think_cut(model, tok, task, problems, prompts, budgets, ev, gen,
+                                          progress, bar)
         rows += rows_
         spent += cost
     if bar is not None:
         progress.remove_task(bar)
-    return {"rows": rows, "flops": spent}
+    doc = {"rows": rows, "flops": spent}
+    if think and ev.think_forcing != "exact":   # typical chain length (convert.decomposition)
+        from rlscale.convert.decomposition import LENGTH_KEY, length_record
+
+        doc[LENGTH_KEY] = length_record(lengths, budgets[-1])
+    return doc
 
 
 def answer_cap(problems) -> int:
@@ -273,8 +281,10 @@ def _think_exact(model, tok, task, problems, prompts, budgets, ev, gen, progress
     return rows, spent
 
 
-def _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress, bar) -> tuple[list[dict], int]:
-    """``think`` rows with cut-only budgets: the model may end its chain before B by itself."""
+def _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress,
+               bar) -> tuple[list[dict], int, list[int]]:
+    """``think`` rows with cut-only budgets: the model may end its chain before B by itself;
+    also the thinking tokens each sample spent at the largest budget."""
     from rlscale.lab import flops as flopmath
     from rlscale.lab.tasks import ANSWER_MARK
 
@@ -288,6 +298,7 @@ def _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress, 
         thought, _ = _generate_rows(model, base, budget, ev.temperature, tok.eos_id, gen,
                                     stop_ids=mark)
         thought = [[t for t in c if t != tok.eos_id and t != mark[0]] for c in thought]
+        lengths = [len(t) for t in thought]        # budgets ascend: the last is the largest
         forced = [b + t + mark for b, t in zip(base, thought)]
         answer_ids, _ = _generate_rows(model, forced, answer_max, ev.temperature, tok.eos_id, gen)
         ok = np.array([task.reward(problems[i // m],
@@ -302,4 +313,4 @@ def _think_cut(model, tok, task, problems, prompts, budgets, ev, gen, progress, 
                      "compute": cost / (P * m)})
         if bar is not None:
             progress.update(bar, advance=1)
-    return rows, spent
+    return rows, spent, lengths

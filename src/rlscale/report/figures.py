@@ -20,6 +20,7 @@ from rlscale.fmt import estimate, multiplier_tick
 from rlscale.report._style import (  # noqa: F401 - STYLE is read by the writer
     AXIS_COMPUTE, AXIS_TITLES, MAX_CURVES_PER_PANEL, MAX_RATIO_ROWS, PALETTE, RASTERIZE_ABOVE,
     STYLE, _any_ci, _log_axis, _new_figure, _short, _style)
+from rlscale.report.decomposition_figure import figure_spec as decomposition_spec
 from rlscale.report.econ_figures import breakeven_chart, economics_chart, exchange_chart
 from rlscale.runformat import parse_inference_curve
 
@@ -289,6 +290,7 @@ def figure_specs(results: dict) -> list[dict[str, Any]]:
                                  "hatched band beyond it (an extrapolation); dotted lines mark "
                                  "where the data end.",
                       "draw": (lambda res: forecast_figure(res["forecast"]))})
+    specs += [decomposition_spec()] if results.get("decomposition") else []
     if results.get("exchange"):
         specs.append({"name": "exchange", "title": "Exchange rate between compute axes",
                       "caption": "The inference (and, through the stated chain, pre-training) "

@@ -63,6 +63,7 @@ def render_markdown(results: dict, figures: list[dict]) -> str:
                       f"{num(f['compute_min'])} – {num(f['compute_max'])} {f['compute_unit']}",
                       est(f["slope_per_decade"], 100, 1)] for f in results["fits"]])
     lines += _three_way_lines(results.get("three_way"))
+    lines += _decomposition_lines(results.get("decomposition"))
     ex = results.get("exchange")
     if ex:
         lines += ["## Exchange rates", "",
@@ -167,3 +168,21 @@ def _three_way_lines(doc: dict | None) -> list[str]:
                               ("rl", "rl_oom_per_inference_oom"))]
     lines += _table(["axis", "curve", "OOM per inference OOM", "essay"], rows)
     return lines + [f"- {_md(n)}" for n in doc.get("notes", [])] + ([""] if doc.get("notes") else [])
+
+
+def _decomposition_lines(doc: dict | None) -> list[str]:
+    """The thinking decomposition (a lab run with a think curve), else nothing."""
+    if not doc:
+        return []
+    typ = doc.get("typical_length") or {}
+    rows = [["typical chain length, base (tokens)", est(typ.get("base"))],
+            ["typical chain length, final (tokens)", est(typ.get("final"))],
+            ["RL at a fixed length (fixed_length_gain)", est(doc["fixed_length_gain"], 1.0, 3)],
+            ["using longer chains (longer_chain_gain)", est(doc["longer_chain_gain"], 1.0, 3)],
+            ["chain length ratio (final / base)", est(doc["chain_length_ratio"])]]
+    lines = ["## Thinking decomposition", "",
+             _md(f"The final checkpoint's (step {doc.get('final_step')}) thinking gain over the "
+                 "base model, split as in the essay's first figure."), ""]
+    lines += _table(["quantity", "value [interval]"], rows)
+    notes = doc.get("notes", []) + ([doc["assumptions"]] if doc.get("assumptions") else [])
+    return lines + [f"- {_md(n)}" for n in notes] + ([""] if notes else [])
