@@ -285,6 +285,14 @@ def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep,
     finally:
         if proc.poll() is None:
             proc.kill()
+    # SIGKILL of the driver does not stop Ray's worker processes at once: a trial they are
+    # running may still finish (its run directory stays whole). Wait until no trial directory is
+    # locked by a worker before taking stock, so the rerun sees what we count.
+    from rlscale.lab.lock import is_held
+
+    settle = time.monotonic() + 300
+    while time.monotonic() < settle and any(is_held(p) for p in _trial_dirs(killed)):
+        time.sleep(0.5)
     done = {p.name: (p / rf.OBSERVATIONS).stat().st_mtime_ns for p in _trial_dirs(killed)
             if _status(p) == "complete"}
     assert 1 <= len(done) < 4
