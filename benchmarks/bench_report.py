@@ -14,12 +14,9 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -60,15 +57,12 @@ def time_report(args: list[str], out: Path) -> tuple[float, float]:
 
     On a shared machine the CPU time is the better guide to the time on an idle one.
     """
+    from _timing import time_child
+
     cmd = [sys.executable, "-m", "rlscale", "report", *args, "-o", str(out)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed, cpu, proc = time_child(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"report failed ({proc.returncode}): {proc.stderr.strip()}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return elapsed, cpu
 
 

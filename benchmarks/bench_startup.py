@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,16 +58,13 @@ def commands(data: Path) -> dict[str, list[str]]:
 
 def time_once(argv: list[str], src: Path) -> tuple[float, float]:
     """Wall and CPU (user + sys) seconds of one child process."""
+    from _timing import time_child
+
     env = dict(os.environ, PYTHONPATH=str(src), COLUMNS="100")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, *argv], env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, cpu, proc = time_child([sys.executable, *argv], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr[-500:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
 

@@ -84,22 +84,13 @@ def test_a_damaged_cached_evaluation_is_one_line(small_run, tmp_path, text):
     _one_line(code, err, "step000000.json", "lab resume")
 
 
-@pytest.mark.parametrize("name,text,needle", [
-    ("config.json", "[1, 2]", "expected a table of settings"),
-    ("config.json", "{garbage", "unreadable config"),
-    ("rlscale-run.json", "[]", "not a lab run manifest"),
-    ("rlscale-run.json", "{", "unreadable run manifest"),
-    ("log.jsonl", "garbage\n{}\n", "line 1 is not a step record"),
-])
-def test_damaged_run_files_refuse_resume_in_one_line(small_run, tmp_path, name, text, needle):
-    run = tmp_path / "run"
-    shutil.copytree(small_run, run)
-    (run / name).write_text(text)
-    code, _, err = _cli(["lab", "resume", str(run)])
-    _one_line(code, err, name, needle)
-
-
-@pytest.mark.parametrize("name,text,needle", [
+@pytest.mark.parametrize("command,name,text,needle", [
+    ("resume", "config.json", "[1, 2]", "expected a table of settings"),
+    ("resume", "config.json", "{garbage", "unreadable config"),
+    ("resume", "rlscale-run.json", "[]", "not a lab run manifest"),
+    ("resume", "rlscale-run.json", "{", "unreadable run manifest"),
+    ("resume", "log.jsonl", "garbage\n{}\n", "line 1 is not a step record"),
+] + [("show", name, text, needle) for name, text, needle in [
     ("rlscale-run.json", "not json", "unreadable run manifest"),
     ("rlscale-run.json", "5", "not a lab run manifest"),
     ("rlscale-run.json", '{"format": "rlscale-lab-run/1", "status": 7}', "field 'status'"),
@@ -109,12 +100,13 @@ def test_damaged_run_files_refuse_resume_in_one_line(small_run, tmp_path, name, 
     ("ledger.json", "\xff", "unreadable FLOP ledger"),
     ("observations.csv", "garbage\n1,2\n", "observations.csv"),
     ("observations.csv", "", "observations.csv"),
-])
-def test_lab_show_of_damaged_files_is_one_line(small_run, tmp_path, name, text, needle):
+]])
+def test_damaged_run_files_are_one_line(small_run, tmp_path, command, name, text, needle):
+    """`lab resume` and `lab show` of a run with one damaged file: one line naming it, exit 2."""
     run = tmp_path / "run"
     shutil.copytree(small_run, run)
     (run / name).write_text(text)
-    code, _, err = _cli(["lab", "show", str(run)])
+    code, _, err = _cli(["lab", command, str(run)])
     _one_line(code, err, name, needle)
 
 

@@ -108,3 +108,19 @@ def test_register_task_decorator_adds_to_registry():
         assert get_task("_echo_test").name == "_echo_test"
     finally:
         TASKS.pop("_echo_test")
+
+
+def test_a_task_without_its_verifier_cannot_be_built():
+    from rlscale.lab.tasks._base import Task
+
+    class Half(Task):
+        name, difficulties = "half", (1,)
+
+        def _random_problem(self, rng):
+            raise AssertionError("not reached")
+
+        def is_correct(self, problem, answer):
+            return False
+
+    with pytest.raises(TypeError, match="verify"):
+        Half(1)

@@ -12,8 +12,7 @@ matplotlib or torch until a function that needs them is called)::
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rlscale._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -41,14 +40,4 @@ _LAZY = {
 __all__ = sorted(_LAZY) + ["__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rlscale' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -106,6 +106,19 @@ def estimate(est: Any, scale: float = 1.0, digits: int = 2) -> str:
     return text
 
 
+def sig_estimate(est: Any, unit: str = "", *, missing: str = "n/a",
+                 no_interval: str = "no interval", digits: int = 3) -> str:
+    """An estimate dict (``value``, ``ci_low``, ``ci_high``) in significant figures, for text:
+    ``0.476 [0.323, 0.639]``, ``2.17 [no interval]`` when an end is missing, *missing* without
+    a value; *unit* follows the value (``1.01x [0.75, 1.33]``)."""
+    if not isinstance(est, dict) or est.get("value") is None:
+        return missing
+    lo, hi = est.get("ci_low"), est.get("ci_high")
+    ci = (f"[{sig(lo, digits)}, {sig(hi, digits)}]" if lo is not None and hi is not None
+          else f"[{no_interval}]")
+    return f"{sig(est['value'], digits)}{unit} {ci}"
+
+
 def compact(x: Any) -> str:
     """A report cell: 3 significant figures, thousands separators from 100, ``1.2e+24`` from
     1e7 and below 1e-3; empty for None and non-finite values."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from rlscale.cli._lab_common import _print_done, _require_torch
-from rlscale.fmt import printable, score, sig
+from rlscale.fmt import printable, score, sig, sig_estimate
 from rlscale.runformat import RL_CURVE
 
 
@@ -185,7 +185,7 @@ def _print_show(run_dir, doc: dict) -> None:
         con.print(_rows_table(f"{RL_CURVE} against each inference curve (slope ratio = RL slope "
                               "/ inference slope)", ("inference curve", "slope ratio [95% CI]",
                                                      "note"),
-                              [(r["inference"], _ratio_text(r["slope_ratio"]), _note(r))
+                              [(r["inference"], sig_estimate(r["slope_ratio"]), _note(r))
                                for r in doc["pairings"]]))
     cmp = doc.get("comparison") or {}
     if cmp.get("inference"):
@@ -209,14 +209,6 @@ def _rows_table(title: str, columns, rows):
     for row in rows:
         table.add_row(*(Text(x) for x in row))
     return table
-
-
-def _ratio_text(sr: dict | None) -> str:
-    if not sr or sr.get("value") is None:
-        return "n/a"
-    if sr.get("ci_low") is None or sr.get("ci_high") is None:
-        return f"{sig(sr['value'], 3)} [no interval]"
-    return f"{sig(sr['value'], 3)} [{sig(sr['ci_low'], 3)}, {sig(sr['ci_high'], 3)}]"
 
 
 def _note(row: dict) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from rlscale import runformat as rf
+from rlscale.fmt import sig_estimate
 
 
 def is_sweep_dir(path) -> bool:
@@ -107,12 +108,7 @@ def _spread(doc) -> str:
 
 
 def _ratio_text(r) -> str:
-    v = (r or {}).get("value")
-    if not v or v.get("value") is None:
-        return "-"
-    lo, hi = v.get("ci_low"), v.get("ci_high")
-    ci = f" [{lo:.2g}, {hi:.2g}]" if lo is not None and hi is not None else " [unbounded]"
-    return f"{v['value']:.3g}{ci}"
+    return sig_estimate((r or {}).get("value"), missing="-", no_interval="unbounded")
 
 
 def print_sweep(sweep_dir, doc: dict) -> None:

@@ -11,11 +11,10 @@ numpy nor scipy, so formula-only commands start fast.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
-from typing import Any
 
+from rlscale._lazy import lazy_attributes
 from rlscale.convert.exchange import (AXES, DEFAULT_PRETRAIN_INFERENCE_OOM, PRETRAIN_CITATION,
                                       exchange, exchange_interval, oom_weights)
 
@@ -25,17 +24,7 @@ __all__ = ["AXES", "Comparison", "DEFAULT_PRETRAIN_INFERENCE_OOM", "PRETRAIN_CIT
            "exchange", "exchange_interval", "fieller_interval", "oom_weights"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rlscale.convert' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
 
 
 class _Convert(types.ModuleType):

@@ -117,8 +117,12 @@ def interpolate(curve: list[tuple[float, float, float]], length: float) -> tuple
 
 
 def _null(notes: list[str], why: str, **extra) -> dict[str, Any]:
-    return {**{k: {"value": None, "ci_low": None, "ci_high": None} for k in KEYS}, **extra,
-            "notes": notes + [why]}
+    """A decomposition with no values: the same keys as a full one (readers need no special
+    case), null where nothing could be computed, and *why* as the last note."""
+    return {**{k: {"value": None, "ci_low": None, "ci_high": None} for k in KEYS},
+            "base_step": None, "final_step": None, "level": None,
+            "typical_length": {"base": None, "final": None}, "scores_at": None,
+            "assumptions": None, **extra, "notes": notes + [why]}
 
 
 def _curve_doc(curve) -> list[dict[str, float]]:
@@ -232,25 +236,21 @@ def decomposition_of(run_dir: str | Path, *, level: float = 0.95) -> dict[str, A
 
 def describe(doc: dict[str, Any]) -> list[str]:
     """Plain-text lines of a decomposition document (``lab show``, the report)."""
-    from rlscale.fmt import sig
+    from rlscale.fmt import sig_estimate
 
     def est(e, unit: str = "") -> str:
-        if not e or e.get("value") is None:
-            return "undefined (see the notes)"
-        ci = (f"[{sig(e['ci_low'], 3)}, {sig(e['ci_high'], 3)}]"
-              if e.get("ci_low") is not None and e.get("ci_high") is not None else "[no interval]")
-        return f"{sig(e['value'], 3)}{unit} {ci}"
+        return sig_estimate(e, unit, missing="undefined (see the notes)")
 
-    typ = doc.get("typical_length") or {}
+    typ = doc["typical_length"]
     lines = [("thinking decomposition (base model vs final checkpoint; essay: small gain at a "
               "fixed length, larger from ~30x longer chains):")]
-    if typ:
-        lines.append(f"  typical chain length (median tokens): base {est(typ.get('base'))}, "
-                     f"final {est(typ.get('final'))}")
-    lines += [f"  RL at a fixed length (fixed_length_gain): {est(doc.get(KEYS[0]))}",
-              f"  using longer chains (longer_chain_gain): {est(doc.get(KEYS[1]))}",
-              f"  chain length ratio (final / base): {est(doc.get(KEYS[2]), 'x')}"]
-    return lines + [f"  note: {n}" for n in doc.get("notes", [])]
+    if typ["base"] is not None or typ["final"] is not None:
+        lines.append(f"  typical chain length (median tokens): base {est(typ['base'])}, "
+                     f"final {est(typ['final'])}")
+    lines += [f"  RL at a fixed length (fixed_length_gain): {est(doc[KEYS[0]])}",
+              f"  using longer chains (longer_chain_gain): {est(doc[KEYS[1]])}",
+              f"  chain length ratio (final / base): {est(doc[KEYS[2]], 'x')}"]
+    return lines + [f"  note: {n}" for n in doc["notes"]]
 
 
 def show_section(run_dir, doc: dict) -> dict:

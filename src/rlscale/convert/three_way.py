@@ -110,18 +110,14 @@ def report_section(fits, headline: dict, pretrain_curve: str, *, level: float = 
 
 def describe(doc: dict[str, Any]) -> list[str]:
     """Plain-text lines of a :func:`three_way` document (``lab show``, the report)."""
-    from rlscale.fmt import sig
+    from rlscale.fmt import sig, sig_estimate
 
     if doc.get("error"):
         return [f"three-way exchange: not available ({doc['error']})"]
 
     def est(e) -> str:
-        if not e or e.get("value") is None:
-            return "undefined (a slope is zero or of the other sign; see the notes)"
-        ci = (f"[{sig(e['ci_low'], 3)}, {sig(e['ci_high'], 3)}]"
-              if e.get("ci_low") is not None and e.get("ci_high") is not None
-              else "[no interval: a slope's interval reaches 0]")
-        return f"{sig(e['value'], 3)} {ci}"
+        return sig_estimate(e, missing="undefined (a slope is zero or of the other sign; see the "
+                            "notes)", no_interval="no interval: a slope's interval reaches 0")
 
     essay = doc.get("essay") or ESSAY
     at = doc.get("at_score")

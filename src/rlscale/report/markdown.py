@@ -174,9 +174,9 @@ def _decomposition_lines(doc: dict | None) -> list[str]:
     """The thinking decomposition (a lab run with a think curve), else nothing."""
     if not doc:
         return []
-    typ = doc.get("typical_length") or {}
-    rows = [["typical chain length, base (tokens)", est(typ.get("base"))],
-            ["typical chain length, final (tokens)", est(typ.get("final"))],
+    typ = doc["typical_length"]
+    rows = [["typical chain length, base (tokens)", est(typ["base"])],
+            ["typical chain length, final (tokens)", est(typ["final"])],
             ["RL at a fixed length (fixed_length_gain)", est(doc["fixed_length_gain"], 1.0, 3)],
             ["using longer chains (longer_chain_gain)", est(doc["longer_chain_gain"], 1.0, 3)],
             ["chain length ratio (final / base)", est(doc["chain_length_ratio"])]]

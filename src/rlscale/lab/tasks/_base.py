@@ -6,6 +6,7 @@ See :mod:`rlscale.lab.tasks` for what a task is and how to register one.
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import random
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ def extract_answer(completion: str) -> str | None:
     return completion.split(ANSWER_MARK, 1)[1].strip()
 
 
-class Task:
+class Task(abc.ABC):
     """Base class of a task. Subclasses set ``name``, ``description``, ``alphabet`` and implement
     :meth:`_random_problem`, :meth:`key`, :meth:`is_correct` and :meth:`verify`."""
 
@@ -67,18 +68,18 @@ class Task:
 
     default_difficulty: int = 1
 
-    # --- to implement ---------------------------------------------------------------------
+    # --- to implement (abstract: a task without them cannot be built) ---------------------
+    @abc.abstractmethod
     def _random_problem(self, rng: random.Random) -> tuple[str, Problem]:
         """Return ``(canonical key, problem)`` drawn from the whole problem space."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def is_correct(self, problem: Problem, answer: str | None) -> bool:
         """Exact check of an extracted answer against the problem."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def verify(self, problem: Problem, completion: str) -> float:
         """A verifier score in [0, 1] used by best-of-k (see the subclass for what it checks)."""
-        raise NotImplementedError
 
     def problem_space(self) -> int | None:
         """How many distinct problems the task has at this difficulty (None: too many to matter).
