@@ -186,3 +186,21 @@ def test_a_run_directory_decomposes_and_a_broken_cache_is_one_error(tmp_path):
     (evals / "step000005.json").write_text('{"rows": [{"strategy": "think", "k": "x"}]}')
     with pytest.raises(RlscaleError, match="step000005.json"):
         decomposition_of(tmp_path)
+
+
+def test_the_figure_of_a_run_without_length_records_draws_the_curves(tmp_path):
+    """Evals cached without think-length records (older code, the TRL engine): the document has
+    null lengths, and the figure still draws both curves (no arrows, no crash)."""
+    pytest.importorskip("matplotlib")
+    from rlscale.report.decomposition_figure import decomposition_figure
+
+    budgets = [1, 4, 16]
+    base, final = (_eval(s, {b: 0.1 * (i + 1) for b in budgets}, [4] * 9, budget=16)
+                   for i, s in enumerate((0, 8)))
+    del base[LENGTH_KEY], final[LENGTH_KEY]
+    doc = decompose(base, final)
+    assert doc["typical_length"] == {"base": None, "final": None}
+    decomposition_figure(doc).savefig(tmp_path / "d.svg", format="svg")
+    svg = (tmp_path / "d.svg").read_text()
+    assert 'id="curve-base' in svg and 'id="arrow-fixed' not in svg
+    assert describe(doc)

@@ -30,7 +30,7 @@ def decomposition_figure(doc: dict[str, Any]) -> Figure:
     fig, ax = _new_figure(7.6, 4.8)
     names = {"base": f"base model (step {doc.get('base_step')})",
              "final": f"final checkpoint (step {doc.get('final_step')})"}
-    lengths = {k: (doc.get("typical_length") or {}).get(k, {}).get("value") for k in names}
+    lengths = {k: (doc["typical_length"][k] or {}).get("value") for k in names}
     for i, who in enumerate(("base", "final")):
         pts = doc["curves"][who]
         st = _style(i)
