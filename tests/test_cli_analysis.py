@@ -456,7 +456,10 @@ def test_compare_refuses_curves_in_the_wrong_role(capsys):
 
 
 def test_ctrl_c_prints_one_line_and_exits_130(tmp_path):
+    # a shell's background job inherits SIGINT ignored: restore Python's own handler, as a
+    # terminal's foreground process has it
     code = ("import os, signal, threading, time\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "import rlscale.fitting.columns as c\n"
             "orig = c.fit_columns\n"
             "def slow(*a, **k):\n"

@@ -108,7 +108,9 @@ def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     cmd = [sys.executable, "-m", "rlscale", "lab"]
     proc = subprocess.Popen(cmd + ["run", "--preset", "quick", "--config", str(config), "-o", str(run)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            # a shell's background job inherits SIGINT ignored; a terminal's has it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     t0 = time.monotonic()
     while not (run / LOG).is_file() or not (run / LOG).read_text().count("\n") >= 2:
         assert proc.poll() is None and time.monotonic() - t0 < 120, proc.communicate()
