@@ -41,6 +41,34 @@ def test_worked_solution_follows_the_recurrence_by_hand():
     assert p.solution == f"02H{LETTERS[v1]}01H{LETTERS[v2]}00H{LETTERS[v3]}#{LETTERS[v3]}"
     assert p.answer == LETTERS[v3]
     assert task.parse_prompt(p) == (7, 3, 3)
+    # the counter's tens digit enters with the key: counter 12 adds 1 inside, 2 outside
+    assert step_value(4, 7, 12) == (S_BOX[(4 + 7 + 1) % 10] + 2) % 10
+
+
+def _copy_hits(a: int, v0: int, n: int, units_only: bool) -> tuple[int, int]:
+    """(right, tried): a policy that copies, for each step, the successor the chain so far showed
+    for the same (value, counter mod 10) pair, when it showed one."""
+    seen: dict[tuple[int, int], int] = {}
+    v, right, tried = v0, 0, 0
+    for c in range(n - 1, -1, -1):
+        nxt = (S_BOX[(v + a) % 10] + c) % 10 if units_only else step_value(v, a, c)
+        if (v, c % 10) in seen:
+            tried += 1
+            right += seen[(v, c % 10)] == nxt
+        seen[(v, c % 10)] = nxt
+        v = nxt
+    return right, tried
+
+
+def test_a_long_chain_does_not_show_the_next_value_earlier_in_its_context():
+    """With the counter's units digit alone in the rule, a step repeats the successor shown for
+    the same (value, units digit) earlier in the chain: copying it from the context is always right
+    (a policy pre-trained at d = 4 learnt that instead of the rule). The tens digit breaks it."""
+    old = [_copy_hits(a, v0, 256, True) for a in range(10) for v0 in range(10)]
+    new = [_copy_hits(a, v0, 256, False) for a in range(10) for v0 in range(10)]
+    assert all(r == t > 100 for r, t in old)
+    right, tried = (sum(x) for x in zip(*new))
+    assert tried > 10_000 and right < 0.5 * tried
 
 
 def test_step_is_a_bijection_of_the_value_so_errors_persist():

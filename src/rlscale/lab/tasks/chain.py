@@ -5,7 +5,7 @@ Prompt ``Hd203:`` (key ``a = 7`` written ``H``, start value ``v0 = 3`` written `
 per counter value ``c = n-1, n-2, ..., 0``, written as the counter (fixed width, leading zeros), the
 key again, and the new value
 
-    v' = (S[(v + a) mod 10] + c) mod 10      S = a fixed permutation of 0-9 (:data:`S_BOX`)
+    v' = (S[(v + a + c // 10) mod 10] + c) mod 10      S = a fixed permutation of 0-9 (:data:`S_BOX`)
 
 with keys written as the letters ``A``-``J`` and values as ``a``-``j`` (so a step is ``width + 2``
 tokens: 5 at the default difficulty). The answer is the last value. Difficulty d sets the largest
@@ -20,7 +20,11 @@ step because a policy trained with the key in the prompt only, as a digit, did n
 inferred a key from its own chain and guessed the first; docs/lab-thinking-task.md); the key enters
 *inside* the permutation because with the first rule, ``S[v] + a + c``, key and counter cancel
 between two steps (``v_t = S[v_(t-1)] + v_(t-1) - S[v_(t-2)] - 1``: a 100-cell table of the two
-previous values, which the policies learnt instead of reading the key); the step is a
+previous values, which the policies learnt instead of reading the key); the counter's tens digit
+enters too, so the step's table repeats only every 100 counter values (with the units digit alone,
+a chain of 256 steps showed the successor of the same (value, units digit) pair every few dozen
+steps, and a policy pre-trained at d = 4 learnt to copy it from the context instead of the rule:
+docs/lab-thinking-task.md, run 11); the step is a
 bijection of ``v``, so a wrong value is never repaired by later steps (trajectories never merge)
 and errors compound;
 and no value can be recalled from the prompt and position alone without running the chain (the
@@ -54,14 +58,17 @@ KEYS = "ABCDEFGHIJ"
 
 
 def step_value(v: int, a: int, c: int) -> int:
-    """The value after counter ``c``: ``(S[(v + a) mod 10] + c) mod 10``.
+    """The value after counter ``c``: ``(S[(v + a + c // 10) mod 10] + c) mod 10``.
 
     The key is added *before* the permutation. With it added after (``S[v] + a + c``, the first
     version) two consecutive steps determine ``a + c``, so the next value follows from the two
     previous ones alone, whatever the key and counter (measured: policies learnt that shortcut and
     ignored the key letter; docs/lab-thinking-task.md). Here recovering ``a`` from the chain needs
-    ``S``'s inverse, nested inside a second lookup: no simpler than the rule itself."""
-    return (S_BOX[(v + a) % 10] + c) % 10
+    ``S``'s inverse, nested inside a second lookup: no simpler than the rule itself. The counter's
+    tens digit enters with the key, so the same (value, counter mod 10) pair has a different
+    successor every 10 steps (with the units digit alone a long chain showed each pair's successor
+    again and again, and a policy copied it from its context instead of learning the rule)."""
+    return (S_BOX[(v + a + c // 10) % 10] + c) % 10
 
 
 def draw_steps(rng: random.Random, n_max: int) -> int:
