@@ -14,6 +14,7 @@ from typing import Optional
 
 from rlscale.cli._lab_common import _print_done, _require_torch
 from rlscale.fmt import printable, score, sig, sig_estimate
+from rlscale.lab.presets import HELP as PRESET_HELP
 from rlscale.runformat import RL_CURVE
 
 
@@ -129,7 +130,7 @@ def register(app) -> None:
 
     @lab.command("run")
     def run_cmd(
-        preset: Optional[str] = typer.Option(None, "--preset", help="quick | default"),
+        preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
         config: Optional[Path] = typer.Option(None, "--config", help="JSON or TOML config file "
                                               "(sections task, model, pretrain, rl, eval)"),
         seed: Optional[int] = typer.Option(None, "--seed", help="seed (overrides the config)"),

@@ -97,6 +97,8 @@ def register(lab) -> None:
     """Add ``--engine`` to ``lab run`` and the ``export-verl`` command to the ``lab`` group."""
     import typer
 
+    from rlscale.lab.presets import HELP as PRESET_HELP
+
     for info in lab.registered_commands:
         if info.name == "run" and info.callback is not None:
             info.callback = _with_engine(info.callback)
@@ -104,7 +106,7 @@ def register(lab) -> None:
     @lab.command("export-verl")
     def export_verl_cmd(
         config: Path = typer.Argument(..., help="a lab config file (JSON or TOML)"),
-        preset: Optional[str] = typer.Option(None, "--preset", help="quick | default"),
+        preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
         output: Optional[Path] = typer.Option(None, "-o", "--output",
                                               help="write the overrides to this file"),
     ) -> None:

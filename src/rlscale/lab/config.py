@@ -1,4 +1,4 @@
-"""Lab configuration: dataclasses whose fields carry help text and their rules, two presets.
+"""Lab configuration: dataclasses whose fields carry help text and their rules; presets applied.
 
 RL option names mirror TRL's ``GRPOConfig`` where they mean the same thing (``num_generations``,
 ``beta``, ``epsilon``, ``epsilon_high``, ``loss_type``, ``scale_rewards``, ``num_iterations``,
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rlscale.errors import RlscaleError
+from rlscale.lab.presets import PRESETS
 
 def _f(default, help: str, **rule):
     """A setting: its default, help text and rule (``ge``, ``gt``, ``le``, ``choices``, ``check``)."""
@@ -220,8 +221,9 @@ class EvalSettings(_Checked):
                           check=_strategies, rule="distinct, at least one")
     main_strategy: str = _f("maj@k", "the inference curve compared with the RL curve",
                             rule="in eval.strategies")
-    rl_budget: str = _f("pass@1", "the fixed inference budget of the RL curve: <strategy>@<k>",
-                        rule="k <= eval.samples_per_problem")
+    rl_budget: str = _f("pass@1", "the fixed inference budget of the RL curve (and of the "
+                        "pre-training axis): <strategy>@<k>",
+                        rule="k <= eval.samples_per_problem, its strategy in eval.strategies")
     thinking_budgets: int = _f(6, "number of log-spaced thinking budgets B (1 .. the largest)",
                                ge=1, le=64)
     think_forcing: str = _f("cut", "cut: a chain is cut at B tokens (it may end earlier by itself) | "
@@ -237,7 +239,10 @@ class EvalSettings(_Checked):
         if self.main_strategy not in self.strategies:
             raise RlscaleError(f"config key 'eval.main_strategy': {self.main_strategy!r} is not "
                                "in eval.strategies")
-        parse_budget(self.rl_budget, self.samples_per_problem)
+        strategy, _ = parse_budget(self.rl_budget, self.samples_per_problem)
+        if strategy not in self.strategies:   # the RL and pre-training curves are scored with it
+            raise RlscaleError(f"config key 'eval.rl_budget': {self.rl_budget!r} needs "
+                               f"{strategy!r} in eval.strategies")
 
 
 _SECTIONS = {"task": TaskSettings, "model": ModelSettings, "pretrain": PretrainSettings,
@@ -281,19 +286,6 @@ class LabConfig(_Checked):
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
 
 
-PRESETS: dict[str, dict[str, Any]] = {
-    # finishes in well under a minute on 2 CPU cores: a smoke test of the whole pipeline
-    "quick": {
-        "task": {"difficulty": 2},
-        "model": {"depth": 1},
-        "pretrain": {"flop_budget": 2e11, "batch_size": 32, "warmup_steps": 5,
-                     "checkpoint_every": 20},
-        "rl": {"steps": 8, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 3},
-        "eval": {"num_problems": 16, "samples_per_problem": 64, "thinking_budgets": 3,
-                 "think_samples": 4},
-    },
-    "default": {},
-}
 
 
 def _kind(value: Any) -> str:
