@@ -2,7 +2,8 @@
 
 The kill moments are random but reproducible (``random.Random(20261122)``): the first lands
 anywhere in the step log (mostly pre-training), the second after a random number of checkpoint
-evaluations plus a random delay (RL, evaluation or the final writes).
+evaluations plus a random delay (RL, evaluation or the final writes). The uninterrupted
+reference is the session's shared quick run (``quick_run`` in conftest.py).
 """
 
 from __future__ import annotations
@@ -51,11 +52,9 @@ def _kill_when(proc: subprocess.Popen, ready, delay: float, timeout: float = 600
 
 
 @pytest.mark.slow
-def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path):
+def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run):
     rng = random.Random(20261122)
-    ref = tmp_path / "ref"
-    subprocess.run(CMD + ["run", "--preset", "quick", "-o", str(ref)], check=True,
-                   capture_output=True)
+    ref = quick_run  # the uninterrupted `lab run --preset quick` (conftest; read, never written)
     total_lines = _lines(ref / "log.jsonl")
     total_evals = _evals(ref)
 

@@ -132,11 +132,9 @@ def test_a_median_at_the_largest_budget_is_flagged_as_censored():
 
 
 @pytest.mark.slow
-def test_quick_run_shows_the_decomposition_and_the_report_figure(tmp_path):
-    run = tmp_path / "r"
+def test_quick_run_shows_the_decomposition_and_the_report_figure(tmp_path, quick_run):
+    run = quick_run  # a real `lab run --preset quick` (conftest; read, never written)
     cmd = [sys.executable, "-m", "rlscale"]
-    subprocess.run(cmd + ["lab", "run", "--preset", "quick", "-o", str(run)], check=True,
-                   capture_output=True, timeout=600)
     cached = json.loads((run / "evals" / "step000000.json").read_text())
     assert cached[LENGTH_KEY]["samples"] == sum(c for _, c in cached[LENGTH_KEY]["histogram"])
     show = subprocess.run(cmd + ["lab", "show", "--json", str(run)], capture_output=True,
