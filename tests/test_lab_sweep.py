@@ -305,7 +305,9 @@ def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep,
             trials = (killed / rf.SWEEP_TRIALS)
             if trials.is_dir() and any(_status(p) == "complete" for p in trials.iterdir()):
                 break
-            time.sleep(0.5)
+            # poll often: a follower (RL and evaluation only) can start and finish within a second
+            # of its leader, and all four complete leave no unfinished trial to rerun
+            time.sleep(0.05)
         assert proc.poll() is None, "the sweep ended before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
