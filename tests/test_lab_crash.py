@@ -52,7 +52,18 @@ def _kill_when(proc: subprocess.Popen, ready, delay: float, timeout: float = 600
 
 
 @pytest.mark.slow
-def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run):
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    """``rlscale lab ARGS`` in this process (after the kills nothing needs a process of its own)."""
+    from rlscale.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["lab", *args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run, capsys,
+                                                             one_torch_thread):
     rng = random.Random(20261122)
     ref = quick_run  # the uninterrupted `lab run --preset quick` (conftest; read, never written)
     total_lines = _lines(ref / "log.jsonl")
@@ -63,8 +74,9 @@ def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = rng.randint(1, total_lines - 1)
     assert _kill_when(proc, lambda: _lines(crashed / "log.jsonl") >= first, rng.uniform(0, 0.3))
-    status = subprocess.run(CMD + ["show", str(crashed), "--json"], capture_output=True, text=True)
-    assert json.loads(status.stdout)["status"] == "interrupted"
+    code, out, err = _cli(capsys, "show", str(crashed), "--json")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "interrupted"
 
     proc = subprocess.Popen(CMD + ["resume", str(crashed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -73,8 +85,8 @@ def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run
     killed = _kill_when(proc, lambda: _evals(crashed) >= second, rng.uniform(0, 1.0))
     assert killed or proc.returncode == 0
 
-    done = subprocess.run(CMD + ["resume", str(crashed)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, _, err = _cli(capsys, "resume", str(crashed))   # the last resume, not killed
+    assert code == 0, err
     assert (crashed / "observations.csv").read_bytes() == (ref / "observations.csv").read_bytes()
     assert json.loads((crashed / "ledger.json").read_text()) == \
         json.loads((ref / "ledger.json").read_text())

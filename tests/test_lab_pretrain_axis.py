@@ -236,7 +236,8 @@ def _axis_records(run_dir: Path, model: int) -> int:
 
 
 @pytest.mark.slow
-def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis_run, tmp_path):
+def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis_run, tmp_path,
+                                                                           one_torch_thread):
     crashed = tmp_path / "crashed"
     proc = subprocess.Popen(CMD + ["lab", "run", "--config", str(EXAMPLE), "-o", str(crashed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -250,7 +251,7 @@ def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis
     assert (crashed / rf.EVALS / rf.pretrain_axis_eval(1)).is_file()       # model 1 was kept
     assert not (crashed / rf.EVALS / rf.pretrain_axis_eval(2)).is_file()
     assert (crashed / rf.CHECKPOINTS / rf.pretrain_axis_state(2)).is_file()
-    done = _run("lab", "resume", str(crashed))
+    done = _cli("lab", "resume", str(crashed))   # the killed process's run, resumed here
     assert done.returncode == 0, done.stderr
     assert (crashed / rf.OBSERVATIONS).read_bytes() == (axis_run / rf.OBSERVATIONS).read_bytes()
     assert json.loads((crashed / rf.LEDGER).read_text()) == \

@@ -280,14 +280,15 @@ def test_example_sweep_runs_leaders_in_parallel_and_shares_their_base(example_sw
 
 
 @pytest.mark.slow
-def test_a_trial_is_byte_identical_to_a_standalone_lab_run(example_sweep, tmp_path):
+def test_a_trial_is_byte_identical_to_a_standalone_lab_run(example_sweep, tmp_path, capsys,
+                                                           one_torch_thread):
     out, _, _ = example_sweep
     trial = out / rf.SWEEP_TRIALS / "rl.learning_rate=0.001,seed=1"  # started from a shared base
     assert json.loads((trial / rf.MANIFEST).read_text())["base_from"]
-    res = subprocess.run([sys.executable, "-m", "rlscale", "lab", "run", "--config",
-                          str(trial / rf.CONFIG), "-o", str(tmp_path / "alone")],
-                         capture_output=True, text=True, timeout=900, env=_env())
-    assert res.returncode == 0, res.stderr[-2000:]
+    # `lab run` in this process: outside Ray, pre-training its own base model
+    code, _, err = cli(["lab", "run", "--config", str(trial / rf.CONFIG),
+                        "-o", str(tmp_path / "alone")], capsys)
+    assert code == 0, err[-2000:]
     assert (tmp_path / "alone" / rf.OBSERVATIONS).read_bytes() == \
         (trial / rf.OBSERVATIONS).read_bytes()
 
