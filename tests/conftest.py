@@ -42,3 +42,26 @@ def peaked_policy():
             p.add_(0.2 * torch.randn(p.shape, generator=g))
         m.lm_head.mul_(20.0)
     return m
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """One uninterrupted ``rlscale lab run --preset quick`` in a fresh process, made once per
+    session and shared by every test that needs a real quick run (a lab run takes ~10-15 s here).
+
+    Read it, never write to it: a test that changes a run copies it first
+    (``shutil.copytree(quick_run, tmp_path / "run")``)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("torch")
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [src] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))}
+    out = tmp_path_factory.mktemp("quick-run") / "quick"
+    done = subprocess.run([sys.executable, "-m", "rlscale", "lab", "run", "--preset", "quick",
+                           "-o", str(out)], check=False, capture_output=True, text=True,
+                          timeout=900, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out

@@ -2,7 +2,8 @@
 
 The kill moments are random but reproducible (``random.Random(20261122)``): the first lands
 anywhere in the step log (mostly pre-training), the second after a random number of checkpoint
-evaluations plus a random delay (RL, evaluation or the final writes).
+evaluations plus a random delay (RL, evaluation or the final writes). The uninterrupted
+reference is the session's shared quick run (``quick_run`` in conftest.py).
 """
 
 from __future__ import annotations
@@ -51,11 +52,20 @@ def _kill_when(proc: subprocess.Popen, ready, delay: float, timeout: float = 600
 
 
 @pytest.mark.slow
-def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path):
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    """``rlscale lab ARGS`` in this process (after the kills nothing needs a process of its own)."""
+    from rlscale.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["lab", *args])
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run, capsys,
+                                                             one_torch_thread):
     rng = random.Random(20261122)
-    ref = tmp_path / "ref"
-    subprocess.run(CMD + ["run", "--preset", "quick", "-o", str(ref)], check=True,
-                   capture_output=True)
+    ref = quick_run  # the uninterrupted `lab run --preset quick` (conftest; read, never written)
     total_lines = _lines(ref / "log.jsonl")
     total_evals = _evals(ref)
 
@@ -64,8 +74,9 @@ def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = rng.randint(1, total_lines - 1)
     assert _kill_when(proc, lambda: _lines(crashed / "log.jsonl") >= first, rng.uniform(0, 0.3))
-    status = subprocess.run(CMD + ["show", str(crashed), "--json"], capture_output=True, text=True)
-    assert json.loads(status.stdout)["status"] == "interrupted"
+    code, out, err = _cli(capsys, "show", str(crashed), "--json")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "interrupted"
 
     proc = subprocess.Popen(CMD + ["resume", str(crashed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -74,8 +85,8 @@ def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path):
     killed = _kill_when(proc, lambda: _evals(crashed) >= second, rng.uniform(0, 1.0))
     assert killed or proc.returncode == 0
 
-    done = subprocess.run(CMD + ["resume", str(crashed)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    code, _, err = _cli(capsys, "resume", str(crashed))   # the last resume, not killed
+    assert code == 0, err
     assert (crashed / "observations.csv").read_bytes() == (ref / "observations.csv").read_bytes()
     assert json.loads((crashed / "ledger.json").read_text()) == \
         json.loads((ref / "ledger.json").read_text())

@@ -6,8 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -131,25 +129,28 @@ def test_a_median_at_the_largest_budget_is_flagged_as_censored():
     assert any("reaches the largest budget" in n for n in doc["notes"])
 
 
+def _cli(capsys, *args) -> str:
+    """stdout of ``rlscale ARGS`` run in this process, which must exit 0."""
+    from rlscale.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    assert exc.value.code == 0, err
+    return out
+
+
 @pytest.mark.slow
-def test_quick_run_shows_the_decomposition_and_the_report_figure(tmp_path):
-    run = tmp_path / "r"
-    cmd = [sys.executable, "-m", "rlscale"]
-    subprocess.run(cmd + ["lab", "run", "--preset", "quick", "-o", str(run)], check=True,
-                   capture_output=True, timeout=600)
+def test_quick_run_shows_the_decomposition_and_the_report_figure(tmp_path, quick_run, capsys):
+    run = quick_run  # a real `lab run --preset quick` (conftest; read, never written)
     cached = json.loads((run / "evals" / "step000000.json").read_text())
     assert cached[LENGTH_KEY]["samples"] == sum(c for _, c in cached[LENGTH_KEY]["histogram"])
-    show = subprocess.run(cmd + ["lab", "show", "--json", str(run)], capture_output=True,
-                          text=True, timeout=120, check=True)
-    dec = json.loads(show.stdout)["decomposition"]
+    dec = json.loads(_cli(capsys, "lab", "show", "--json", str(run)))["decomposition"]
     assert set(KEYS) <= set(dec)
     assert all(set(dec[k]) == {"value", "ci_low", "ci_high"} for k in KEYS)
-    text = subprocess.run(cmd + ["lab", "show", str(run)], capture_output=True, text=True,
-                          timeout=120, check=True).stdout
-    assert "thinking decomposition" in text
+    assert "thinking decomposition" in _cli(capsys, "lab", "show", str(run))
     out = tmp_path / "rep"
-    subprocess.run(cmd + ["report", str(run), "-o", str(out)], check=True, capture_output=True,
-                   timeout=300)
+    _cli(capsys, "report", str(run), "-o", str(out))
     assert (out / "decomposition.svg").is_file()
     results = json.loads((out / "results.json").read_text())
     assert set(KEYS) <= set(results["decomposition"])

@@ -3,7 +3,8 @@
 ratio, no multiplier) when RL did not move the score or a slope interval includes zero.
 
 Run directories are written by hand (manifest + observations.csv with runformat's names), so
-every test but the last takes well under a second or two; the last is one real quick run.
+every test but the last takes well under a second or two; the last reads one real quick run
+(the session's shared ``quick_run``, conftest.py).
 """
 
 from __future__ import annotations
@@ -258,11 +259,9 @@ def test_compare_of_a_file_still_needs_both_curves(tmp_path, capsys):
 # --------------------------------------------------------------------------- one real run
 
 @pytest.mark.slow
-def test_quick_run_report_headline_has_no_negative_or_absurd_multiplier(tmp_path, capsys):
-    pytest.importorskip("torch")
-    run = tmp_path / "quick"
-    code, _, err = cli(["lab", "run", "--preset", "quick", "-o", str(run)], capsys)
-    assert code == 0, err
+def test_quick_run_report_headline_has_no_negative_or_absurd_multiplier(tmp_path, capsys,
+                                                                        quick_run):
+    run = quick_run  # a real `lab run --preset quick` (conftest; read, never written)
     code, out, err = cli(["lab", "show", str(run), "--json"], capsys)
     assert code == 0, err
     show = json.loads(out)

@@ -97,7 +97,7 @@ def test_two_concurrent_resumes_give_one_run_and_one_refusal(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path):
+def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path, capsys, one_torch_thread):
     import signal
 
     run = tmp_path / "run"
@@ -121,7 +121,6 @@ def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path):
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and f"rlscale lab resume {run}" in lines[0], err
     assert RunDir(run).status() == "interrupted"
-    done = subprocess.run(cmd + ["resume", str(run)], capture_output=True, text=True, env=env,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr
+    code, _, err = cli(["lab", "resume", str(run)], capsys)   # the printed command, in-process
+    assert code == 0, err
     assert RunDir(run).status() == "complete"

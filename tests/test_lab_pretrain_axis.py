@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -66,7 +67,7 @@ def test_a_budget_below_the_warmup_is_refused_before_anything_is_written(tmp_pat
     cfg = tmp_path / "axis.toml"
     cfg.write_text('preset = "quick"\n[pretrain]\naxis_budgets = 5\naxis_span_oom = 4\n')
     out = tmp_path / "run"
-    done = _run("lab", "run", "--config", str(cfg), "-o", str(out))
+    done = _cli("lab", "run", "--config", str(cfg), "-o", str(out))
     assert done.returncode == 2
     assert "pretrain.axis_span_oom" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr and not out.exists()
@@ -165,6 +166,21 @@ def _run(*args, **kw):
     return subprocess.run(CMD + list(args), check=False, capture_output=True, text=True, timeout=600, **kw)
 
 
+def _cli(*args) -> SimpleNamespace:
+    """``rlscale ARGS`` in this process (no interpreter and torch start-up), with the exit code
+    and the streams that ``_run`` gives for a child process."""
+    import contextlib
+    import io
+
+    from rlscale.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.raises(SystemExit) as exc:
+        main(list(args))
+    return SimpleNamespace(returncode=exc.value.code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 @pytest.fixture(scope="module")
 def axis_run(tmp_path_factory):
     pytest.importorskip("torch")
@@ -185,15 +201,15 @@ def test_example_run_has_the_pretrain_curve_and_the_three_way(axis_run):
     assert ledger["pretrain_axis"] == pytest.approx(pre["compute"].iloc[:-1].sum())
     # spent FLOPs overshoot each budget by under one step
     assert math.log10(pre["compute"].max() / pre["compute"].min()) == pytest.approx(1.5, abs=0.05)
-    show = _run("lab", "show", str(axis_run), "--json")
+    show = _cli("lab", "show", str(axis_run), "--json")
     assert show.returncode == 0, show.stderr
     tw = json.loads(show.stdout)["three_way"]
     for key in ("pretrain_oom_per_inference_oom", "rl_oom_per_inference_oom"):
         assert set(tw[key]) == E_KEYS
     assert tw["curves"]["pretrain"] == rf.PRETRAIN_CURVE
-    text = _run("lab", "show", str(axis_run))
+    text = _cli("lab", "show", str(axis_run))
     assert "three-way exchange" in text.stdout
-    fitted = _run("fit", str(axis_run), "--json")
+    fitted = _cli("fit", str(axis_run), "--json")
     assert fitted.returncode == 0, fitted.stderr
     assert rf.PRETRAIN_CURVE in fitted.stdout
 
@@ -201,7 +217,7 @@ def test_example_run_has_the_pretrain_curve_and_the_three_way(axis_run):
 @pytest.mark.slow
 def test_report_of_the_run_has_the_three_way_table(axis_run, tmp_path):
     out = tmp_path / "report"
-    done = _run("report", str(axis_run), "-o", str(out))
+    done = _cli("report", str(axis_run), "-o", str(out))
     assert done.returncode == 0, done.stderr
     tw = json.loads((out / "results.json").read_text())["three_way"]
     assert set(tw["pretrain_oom_per_inference_oom"]) == E_KEYS
@@ -220,7 +236,8 @@ def _axis_records(run_dir: Path, model: int) -> int:
 
 
 @pytest.mark.slow
-def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis_run, tmp_path):
+def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis_run, tmp_path,
+                                                                           one_torch_thread):
     crashed = tmp_path / "crashed"
     proc = subprocess.Popen(CMD + ["lab", "run", "--config", str(EXAMPLE), "-o", str(crashed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -234,7 +251,7 @@ def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis
     assert (crashed / rf.EVALS / rf.pretrain_axis_eval(1)).is_file()       # model 1 was kept
     assert not (crashed / rf.EVALS / rf.pretrain_axis_eval(2)).is_file()
     assert (crashed / rf.CHECKPOINTS / rf.pretrain_axis_state(2)).is_file()
-    done = _run("lab", "resume", str(crashed))
+    done = _cli("lab", "resume", str(crashed))   # the killed process's run, resumed here
     assert done.returncode == 0, done.stderr
     assert (crashed / rf.OBSERVATIONS).read_bytes() == (axis_run / rf.OBSERVATIONS).read_bytes()
     assert json.loads((crashed / rf.LEDGER).read_text()) == \
@@ -243,17 +260,18 @@ def test_sigkill_in_the_axis_phase_then_resume_writes_the_same_observations(axis
 
 
 @pytest.mark.slow
-def test_a_damaged_axis_evaluation_is_one_line_and_deleting_it_recomputes_it(axis_run, tmp_path):
+def test_a_damaged_axis_evaluation_is_one_line_and_deleting_it_recomputes_it(axis_run, tmp_path,
+                                                                            one_torch_thread):
     import shutil
 
     run = tmp_path / "copy"
     shutil.copytree(axis_run, run)
     cached = run / rf.EVALS / rf.pretrain_axis_eval(3)
     cached.write_text("{not json")
-    done = _run("lab", "resume", str(run))
+    done = _cli("lab", "resume", str(run))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert rf.pretrain_axis_eval(3) in done.stderr and "delete it" in done.stderr
     cached.unlink()
-    done = _run("lab", "resume", str(run))
+    done = _cli("lab", "resume", str(run))
     assert done.returncode == 0, done.stderr
     assert (run / rf.OBSERVATIONS).read_bytes() == (axis_run / rf.OBSERVATIONS).read_bytes()

@@ -1,5 +1,9 @@
 """`rlscale lab sweep` as a user runs it: the sweep file, the aggregate table, and the example
-sweep on a local Ray (timing, byte-identity with `lab run`, SIGKILL then rerun)."""
+sweep on a local Ray (timing, byte-identity with `lab run`, SIGKILL then rerun).
+
+On Ray the tests run the example sweep file with one line added, a quarter of its pre-training
+budget (``SMALL_PRETRAIN``): the same 2 seeds x 2 configurations, leaders, shared bases and CPUs,
+in about half the time (pre-training is most of a quick trial)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ from rlscale.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "sweep-quick.toml"
+# the Ray tests' pre-training budget (FLOPs; the quick preset's is 2e11): still ~200 steps, so each
+# leader pre-trains for seconds and the two leaders' spans overlap measurably
+SMALL_PRETRAIN = 5e10
 
 
 def cli(args, capsys):
@@ -190,8 +197,27 @@ def test_fit_and_lab_show_read_a_sweep_directory(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------- on Ray
-def _sweep_cmd(out: Path) -> list[str]:
-    return [sys.executable, "-m", "rlscale", "lab", "sweep", str(EXAMPLE), "-o", str(out),
+@pytest.fixture(scope="module")
+def sweep_file(tmp_path_factory) -> Path:
+    """examples/sweep-quick.toml verbatim plus ``[base.pretrain] flop_budget = SMALL_PRETRAIN``."""
+    path = tmp_path_factory.mktemp("sweep-file") / "sweep-quick-small.toml"
+    path.write_text(EXAMPLE.read_text() + f"\n[base.pretrain]\nflop_budget = {SMALL_PRETRAIN}\n")
+    return path
+
+
+def test_the_small_sweep_is_the_example_with_less_pre_training(sweep_file):
+    from rlscale.lab.sweep_spec import load_sweep
+
+    small, example = load_sweep(sweep_file), load_sweep(EXAMPLE)
+    assert [t.name for t in small.trials] == [t.name for t in example.trials]
+    assert [t.leader for t in small.trials] == [t.leader for t in example.trials]
+    for s, e in zip(small.trials, example.trials):
+        assert s.config["pretrain"]["flop_budget"] == SMALL_PRETRAIN
+        assert {**s.config, "pretrain": None} == {**e.config, "pretrain": None}
+
+
+def _sweep_cmd(sweep_file: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "rlscale", "lab", "sweep", str(sweep_file), "-o", str(out),
             "--cpus", "2"]
 
 
@@ -211,13 +237,13 @@ def _status(run_dir: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def example_sweep(tmp_path_factory):
+def example_sweep(tmp_path_factory, sweep_file):
     pytest.importorskip("ray")
     pytest.importorskip("torch")
     out = tmp_path_factory.mktemp("sweep") / "quick"
     started = time.monotonic()
-    res = subprocess.run(_sweep_cmd(out), capture_output=True, text=True, timeout=1200,
-                         env=_env())
+    res = subprocess.run(_sweep_cmd(sweep_file, out), capture_output=True, text=True,
+                         timeout=1200, env=_env())
     wall = time.monotonic() - started
     assert res.returncode == 0, res.stderr[-3000:]
     return out, wall, res
@@ -254,23 +280,25 @@ def test_example_sweep_runs_leaders_in_parallel_and_shares_their_base(example_sw
 
 
 @pytest.mark.slow
-def test_a_trial_is_byte_identical_to_a_standalone_lab_run(example_sweep, tmp_path):
+def test_a_trial_is_byte_identical_to_a_standalone_lab_run(example_sweep, tmp_path, capsys,
+                                                           one_torch_thread):
     out, _, _ = example_sweep
     trial = out / rf.SWEEP_TRIALS / "rl.learning_rate=0.001,seed=1"  # started from a shared base
     assert json.loads((trial / rf.MANIFEST).read_text())["base_from"]
-    res = subprocess.run([sys.executable, "-m", "rlscale", "lab", "run", "--config",
-                          str(trial / rf.CONFIG), "-o", str(tmp_path / "alone")],
-                         capture_output=True, text=True, timeout=900, env=_env())
-    assert res.returncode == 0, res.stderr[-2000:]
+    # `lab run` in this process: outside Ray, pre-training its own base model
+    code, _, err = cli(["lab", "run", "--config", str(trial / rf.CONFIG),
+                        "-o", str(tmp_path / "alone")], capsys)
+    assert code == 0, err[-2000:]
     assert (tmp_path / "alone" / rf.OBSERVATIONS).read_bytes() == \
         (trial / rf.OBSERVATIONS).read_bytes()
 
 
 @pytest.mark.slow
-def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep, tmp_path):
+def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep, sweep_file,
+                                                                  tmp_path):
     out, _, _ = example_sweep
     killed = tmp_path / "killed"
-    proc = subprocess.Popen(_sweep_cmd(killed), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(_sweep_cmd(sweep_file, killed), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=_env())
     try:
         deadline = time.monotonic() + 900
@@ -278,7 +306,9 @@ def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep,
             trials = (killed / rf.SWEEP_TRIALS)
             if trials.is_dir() and any(_status(p) == "complete" for p in trials.iterdir()):
                 break
-            time.sleep(0.5)
+            # poll often: a follower (RL and evaluation only) can start and finish within a second
+            # of its leader, and all four complete leave no unfinished trial to rerun
+            time.sleep(0.05)
         assert proc.poll() is None, "the sweep ended before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -297,8 +327,8 @@ def test_sigkill_mid_sweep_then_rerun_runs_only_unfinished_trials(example_sweep,
             if _status(p) == "complete"}
     assert 1 <= len(done) < 4
     assert not (killed / rf.OBSERVATIONS).exists()
-    res = subprocess.run(_sweep_cmd(killed), capture_output=True, text=True, timeout=1200,
-                         env=_env())
+    res = subprocess.run(_sweep_cmd(sweep_file, killed), capture_output=True, text=True,
+                         timeout=1200, env=_env())
     assert res.returncode == 0, res.stderr[-3000:]
     assert f"{len(done)}/4 trials already complete; running {4 - len(done)}" in res.stderr
     for name, mtime in done.items():  # not run again

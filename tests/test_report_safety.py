@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -45,6 +46,21 @@ def data(tmp_path) -> Path:
     return write_csv(tmp_path / "obs.csv", rows())
 
 
+@pytest.fixture(scope="module")
+def own_report(tmp_path_factory) -> Path:
+    """A report rlscale wrote of ``rows()`` (``--bootstrap 0``), made once for the module: a
+    test that needs an existing report of its own copies it (a report takes ~1.5 s, mostly its
+    figures)."""
+    tmp = tmp_path_factory.mktemp("own-report")
+    out = tmp / "rep"
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(write_csv(tmp / "obs.csv", rows())), "-o", str(out),
+              "--bootstrap", "0"])
+    assert exc.value.code == 0
+    assert (out / ".rlscale-report").exists()
+    return out
+
+
 # ------------------------------------------------------------------ the destination folder
 
 def test_folder_with_user_files_is_refused_and_untouched(tmp_path, data, capsys):
@@ -59,11 +75,9 @@ def test_folder_with_user_files_is_refused_and_untouched(tmp_path, data, capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["obs.csv", "site"]
 
 
-def test_own_report_with_a_user_file_added_is_refused(tmp_path, data, capsys):
+def test_own_report_with_a_user_file_added_is_refused(tmp_path, data, own_report, capsys):
     out = tmp_path / "rep"
-    code, _, err = run_cli(["report", data, "-o", out, "--bootstrap", "0"], capsys)
-    assert code == 0, err
-    assert (out / ".rlscale-report").exists()
+    shutil.copytree(own_report, out)
     (out / "my-notes.txt").write_text("mine")
     line = one_line_error(*run_cli(["report", data, "-o", out, "--bootstrap", "0"], capsys)[::2])
     assert "my-notes.txt" in line
@@ -122,11 +136,10 @@ def test_read_only_parent_for_real(tmp_path, data, capsys):
 
 
 @pytest.mark.parametrize("failing", ["index.html", "results.json"])
-def test_disk_full_names_the_file_and_keeps_the_old_report(tmp_path, data, capsys, monkeypatch,
-                                                           failing):
+def test_disk_full_names_the_file_and_keeps_the_old_report(tmp_path, data, own_report, capsys,
+                                                           monkeypatch, failing):
     out = tmp_path / "rep"
-    code, _, err = run_cli(["report", data, "-o", out, "--bootstrap", "0"], capsys)
-    assert code == 0, err
+    shutil.copytree(own_report, out)  # the old report: one rlscale wrote of the same data
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     real = Path.write_text
 
