@@ -44,13 +44,8 @@ def peaked_policy():
     return m
 
 
-@pytest.fixture(scope="session")
-def quick_run(tmp_path_factory):
-    """One uninterrupted ``rlscale lab run --preset quick`` in a fresh process, made once per
-    session and shared by every test that needs a real quick run (a lab run takes ~10-15 s here).
-
-    Read it, never write to it: a test that changes a run copies it first
-    (``shutil.copytree(quick_run, tmp_path / "run")``)."""
+def _lab_run(tmp_path_factory, preset: str):
+    """One uninterrupted ``rlscale lab run --preset PRESET`` in a fresh process."""
     import subprocess
     import sys
     from pathlib import Path
@@ -59,9 +54,26 @@ def quick_run(tmp_path_factory):
     src = str(Path(__file__).resolve().parent.parent / "src")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [src] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))}
-    out = tmp_path_factory.mktemp("quick-run") / "quick"
-    done = subprocess.run([sys.executable, "-m", "rlscale", "lab", "run", "--preset", "quick",
+    out = tmp_path_factory.mktemp(f"{preset}-run") / preset
+    done = subprocess.run([sys.executable, "-m", "rlscale", "lab", "run", "--preset", preset,
                            "-o", str(out)], check=False, capture_output=True, text=True,
                           timeout=900, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """One uninterrupted ``rlscale lab run --preset quick``, made once per session and shared by
+    every test that needs a real quick run (a lab run takes ~10-15 s here).
+
+    Read it, never write to it: a test that changes a run copies it first
+    (``shutil.copytree(quick_run, tmp_path / "run")``)."""
+    return _lab_run(tmp_path_factory, "quick")
+
+
+@pytest.fixture(scope="session")
+def thinking_quick_run(tmp_path_factory):
+    """One uninterrupted ``rlscale lab run --preset thinking-quick`` (~45 s), shared like
+    :func:`quick_run` (read it, never write to it)."""
+    return _lab_run(tmp_path_factory, "thinking-quick")

@@ -1,9 +1,11 @@
-"""Crash safety: SIGKILL a quick run twice at random (seeded) moments, resume, compare bytes.
+"""Crash safety: SIGKILL a quick run (and a thinking-quick run) twice at random (seeded) moments,
+resume, compare bytes.
 
 The kill moments are random but reproducible (``random.Random(20261122)``): the first lands
 anywhere in the step log (mostly pre-training), the second after a random number of checkpoint
 evaluations plus a random delay (RL, evaluation or the final writes). The uninterrupted
-reference is the session's shared quick run (``quick_run`` in conftest.py).
+reference is the session's shared run of the preset (``quick_run``, ``thinking_quick_run`` in
+conftest.py).
 """
 
 from __future__ import annotations
@@ -51,7 +53,6 @@ def _kill_when(proc: subprocess.Popen, ready, delay: float, timeout: float = 600
     return True
 
 
-@pytest.mark.slow
 def _cli(capsys, *args) -> tuple[int, str, str]:
     """``rlscale lab ARGS`` in this process (after the kills nothing needs a process of its own)."""
     from rlscale.cli import main
@@ -62,15 +63,18 @@ def _cli(capsys, *args) -> tuple[int, str, str]:
     return exc.value.code, out, err
 
 
-def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, quick_run, capsys,
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", ["quick", "thinking-quick"])
+def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, preset, request, capsys,
                                                              one_torch_thread):
     rng = random.Random(20261122)
-    ref = quick_run  # the uninterrupted `lab run --preset quick` (conftest; read, never written)
+    # the uninterrupted run of the preset (conftest; read, never written)
+    ref = request.getfixturevalue(f"{preset.replace('-', '_')}_run")
     total_lines = _lines(ref / "log.jsonl")
     total_evals = _evals(ref)
 
     crashed = tmp_path / "crashed"
-    proc = subprocess.Popen(CMD + ["run", "--preset", "quick", "-o", str(crashed)],
+    proc = subprocess.Popen(CMD + ["run", "--preset", preset, "-o", str(crashed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = rng.randint(1, total_lines - 1)
     assert _kill_when(proc, lambda: _lines(crashed / "log.jsonl") >= first, rng.uniform(0, 0.3))

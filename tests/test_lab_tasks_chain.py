@@ -13,9 +13,11 @@ from rlscale.lab.inference import think_budgets
 from rlscale.lab.model import ModelConfig
 from rlscale.lab.tasks import TASKS, get_task
 from rlscale.lab.tasks.chain import (
+    KEYS,
     LETTERS,
     S_BOX,
     draw_steps,
+    step_key,
     noisy_chain,
     oracle_curve,
     step_value,
@@ -34,15 +36,20 @@ def test_registered_with_its_difficulties():
 def test_worked_solution_follows_the_recurrence_by_hand():
     task = get_task("chain", 2)                      # counter width 2
     p = task.make(a=7, v0=3, n=3)
-    assert p.prompt == "Hd03:"
+    assert p.prompt == "04Hg03Hd"                   # the prompt: the steps at counters n + 1, n
+    assert step_value(LETTERS.index("g"), 7, 4) == 3           # the first leads to the second
     v1 = (S_BOX[(3 + 7) % 10] + 2) % 10              # counter 2
     v2 = (S_BOX[(v1 + 7) % 10] + 1) % 10
     v3 = (S_BOX[(v2 + 7) % 10] + 0) % 10
-    assert p.solution == f"02H{LETTERS[v1]}01H{LETTERS[v2]}00H{LETTERS[v3]}#{LETTERS[v3]}"
+    assert p.solution == f"02H{LETTERS[v1]}01H{LETTERS[v2]}00H{LETTERS[v3]}#{LETTERS[v3]}"   # tens 0
     assert p.answer == LETTERS[v3]
     assert task.parse_prompt(p) == (7, 3, 3)
-    # the counter's tens digit enters with the key: counter 12 adds 1 inside, 2 outside
-    assert step_value(4, 7, 12) == (S_BOX[(4 + 7 + 1) % 10] + 2) % 10
+    # the key steps down by one when the counter's tens digit does: 7 (H) at 12 ... 10, 6 (G) at 9
+    q = task.make(a=7, v0=4, n=13)
+    v12 = (S_BOX[(4 + 7) % 10] + 2) % 10
+    assert q.prompt.endswith("13He") and q.solution.startswith(f"12H{LETTERS[v12]}11H")
+    assert q.solution[4 * 3:4 * 4 - 1] == "09G"
+    assert step_key(7, 13, 9) == 6 and step_key(7, 13, 10) == 7 and step_key(0, 10, 9) == 9
 
 
 def _copy_hits(a: int, v0: int, n: int, units_only: bool) -> tuple[int, int]:
@@ -51,7 +58,7 @@ def _copy_hits(a: int, v0: int, n: int, units_only: bool) -> tuple[int, int]:
     seen: dict[tuple[int, int], int] = {}
     v, right, tried = v0, 0, 0
     for c in range(n - 1, -1, -1):
-        nxt = (S_BOX[(v + a) % 10] + c) % 10 if units_only else step_value(v, a, c)
+        nxt = step_value(v, a if units_only else step_key(a, n, c), c)
         if (v, c % 10) in seen:
             tried += 1
             right += seen[(v, c % 10)] == nxt
@@ -69,6 +76,17 @@ def test_a_long_chain_does_not_show_the_next_value_earlier_in_its_context():
     assert all(r == t > 100 for r, t in old)
     right, tried = (sum(x) for x in zip(*new))
     assert tried > 10_000 and right < 0.5 * tried
+
+
+def test_every_prompt_is_two_steps_the_rule_links():
+    task = get_task("chain", 4)
+    for p in task.problems("test", 200, seed=9):
+        a, v0, n = task.parse_prompt(p)
+        first, second = p.prompt[:5], p.prompt[5:]
+        assert int(first[:3]) == n + 1 and second == f"{n:03d}{KEYS[a]}{LETTERS[v0]}"
+        k = KEYS.index(first[3])
+        assert k == step_key(a, n, n + 1)
+        assert step_value(LETTERS.index(first[4]), k, n + 1) == v0
 
 
 def test_step_is_a_bijection_of_the_value_so_errors_persist():
@@ -124,7 +142,7 @@ def test_length_distribution_is_weighted_toward_long_chains():
     lens = sorted(len(p.thinking) for p in task.problems("test", 400, seed=1))
     assert lens[0] >= 5 and lens[-1] <= 1280
     assert lens[len(lens) // 2] > 128                  # median chain beyond a hundred tokens
-    assert all(len(p.prompt) + 1 == 7 for p in task.problems("test", 20, seed=1))  # bos + 6
+    assert all(len(p.prompt) + 1 == 11 for p in task.problems("test", 20, seed=1))  # bos + 10
 
 
 def test_forced_answer_is_the_last_complete_step():
@@ -167,7 +185,7 @@ def test_noisy_chain_keeps_the_format_and_errs_at_its_rate():
 
 def test_pretraining_chains_err_at_the_stated_rate_and_answer_with_their_last_value():
     task = get_task("chain", 4)
-    task.pretrain_error_rate = 0.03
+    task.pretrain_error_rate, task.pretrain_short_share = 0.03, 0.0
     rng = random.Random(3)
     problems = task.problems("train", 200, seed=3)
     shown = [task.for_pretraining(p, rng) for p in problems]
@@ -183,11 +201,29 @@ def test_pretraining_chains_err_at_the_stated_rate_and_answer_with_their_last_va
 def test_tasks_pretrain_on_their_exact_solutions_by_default_without_drawing_from_the_rng():
     rng = random.Random(0)
     state = rng.getstate()
-    for name in ("arithmetic", "countdown", "chain"):   # chain: pretrain_error_rate 0 by default
+    for name in ("arithmetic", "countdown"):
         task = get_task(name)
         p = task.problems("train", 1, seed=0)[0]
         assert task.for_pretraining(p, rng) is p
     assert rng.getstate() == state
+
+
+def test_chain_pretraining_shows_short_train_problems_at_the_stated_share():
+    from rlscale.lab.tasks._base import split_of
+
+    task = get_task("chain", 4)
+    problems = task.problems("train", 400, seed=4)
+    shown = [task.for_pretraining(p, random.Random(i)) for i, p in enumerate(problems)]
+    again = [task.for_pretraining(p, random.Random(i)) for i, p in enumerate(problems)]
+    assert shown == again                                     # the rng decides, nothing else
+    short = [s for s, p in zip(shown, problems) if s is not p]
+    assert abs(len(short) / len(shown) - task.pretrain_short_share) < 0.08
+    for s in short:
+        a, v0, n = task.parse_prompt(s)
+        assert n <= task.SHORT_STEPS and s == task.make(a, v0, n)
+        assert split_of(f"chain:{a},{v0},{n}") == "train"     # never a test problem
+    task.pretrain_short_share = 0.0
+    assert all(task.for_pretraining(p, random.Random(0)) is p for p in problems[:20])
 
 
 @pytest.mark.slow

@@ -105,13 +105,9 @@ def test_the_thinking_preset_is_built_to_span_the_issues_orders_of_magnitude():
     assert cfg.eval.main_strategy == "think" and cfg.eval.think_forcing == "cut"
 
 
-@pytest.fixture(scope="module")
-def thinking_quick(tmp_path_factory):
-    run = tmp_path_factory.mktemp("tq") / "run"
-    done = subprocess.run(CMD + ["lab", "run", "--preset", "thinking-quick", "-o", str(run)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return run
+@pytest.fixture()
+def thinking_quick(thinking_quick_run):
+    return thinking_quick_run     # conftest: one run per session, read only
 
 
 def _estimate(e) -> None:
@@ -146,3 +142,32 @@ def test_thinking_quick_report_has_the_figure_and_the_table(thinking_quick, tmp_
     page = (out / "index.html").read_text()
     assert "three-way" in page.lower() and "decomposition" in page.lower()
     assert list(out.glob("*decomposition*.png")) or "decomposition" in page
+
+
+def test_micro_batches_group_similar_lengths_within_the_token_budget():
+    from rlscale.lab.pretrain import micro_batches
+
+    lengths = [40, 1200, 35, 60, 1100, 38, 42, 900]
+    groups = micro_batches(lengths, 2400)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    assert all(len(g) * max(lengths[i] for i in g) <= 2400 or len(g) == 1 for g in groups)
+    assert len(groups) < len(lengths) and any(set(g) >= {0, 2, 5} for g in groups)
+    assert micro_batches(lengths, 0) == [list(range(len(lengths)))]      # off: one batch
+
+
+def test_micro_batched_step_has_the_gradient_of_one_padded_batch():
+    """The same loss and gradient (up to float rounding) whatever the grouping."""
+    from rlscale.lab.pretrain import _backward
+
+    _, task, tok, model = _policy("thinking")
+    rng_problems = task.problems("train", 6, seed=11)
+    enc = [encode_problem(tok, p) for p in rng_problems]
+    grads = []
+    for budget in (0, 300):
+        model.zero_grad(set_to_none=True)
+        loss = _backward(model, tok, enc, budget)
+        grads.append((loss.item(), [p.grad.clone() for p in model.parameters()]))
+    (l0, g0), (l1, g1) = grads
+    assert l1 == pytest.approx(l0, rel=1e-5)
+    for a, b in zip(g0, g1):
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-7)

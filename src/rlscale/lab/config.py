@@ -163,6 +163,10 @@ class PretrainSettings(_Checked):
     warmup_steps: int = _f(20, "linear warm-up steps", ge=0, le=1_000_000)
     checkpoint_every: int = _f(50, "save a resumable pre-training state every N steps",
                                ge=1, le=1_000_000_000)
+    micro_batch_tokens: int = _f(0, "rows of similar length in micro-batches of at most this "
+                                 "many padded tokens, gradients accumulated (the same loss; padding "
+                                 "a mix of short and long chains to the longest wastes most of a "
+                                 "step); 0: one padded batch", ge=0, le=10_000_000)
     axis_budgets: int = _f(0, "pre-training as a third axis: N base models at log-spaced budgets "
                            "(the run's own base, which RL starts from, is the largest; the other "
                            "N-1 are trained from scratch) give a curve of score vs pre-training "
@@ -279,6 +283,8 @@ class LabConfig(_Checked):
             del doc["model"]["hf_path"]
         if not doc["pretrain"]["axis_budgets"]:  # likewise the pre-training axis when it is off
             del doc["pretrain"]["axis_budgets"], doc["pretrain"]["axis_span_oom"]
+        if not doc["pretrain"]["micro_batch_tokens"]:   # and micro-batches
+            del doc["pretrain"]["micro_batch_tokens"]
         return doc
 
     def digest(self) -> str:

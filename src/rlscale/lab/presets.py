@@ -26,8 +26,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "thinking": {
         "task": {"name": "chain", "difficulty": 4},
         "model": {"depth": 1},
-        "pretrain": {"flop_budget": 6e12, "batch_size": 8, "warmup_steps": 20,
-                     "checkpoint_every": 200, "axis_budgets": 5, "axis_span_oom": 1.5},
+        "pretrain": {"flop_budget": 6e12, "batch_size": 32, "micro_batch_tokens": 8192,
+                     "warmup_steps": 20, "checkpoint_every": 200, "axis_budgets": 5,
+                     "axis_span_oom": 1.5},
         "rl": {"steps": 64, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 5},
         "eval": {"num_problems": 64, "samples_per_problem": 64,
                  "strategies": ["pass@k", "maj@k", "best-of-k", "think"], "main_strategy": "think",

@@ -53,6 +53,34 @@ def estimate_steps(task: Task, tok: CharTokenizer, mcfg, batch_size: int, budget
     return max(1, math.ceil(budget / (sum(costs) / len(costs))))
 
 
+def micro_batches(lengths: list[int], budget: int) -> list[list[int]]:
+    """Row indices in groups of similar length whose padded size (rows x longest) stays within
+    *budget* tokens (a longer row alone); one group of every row, in order, when *budget* is 0."""
+    if not budget:
+        return [list(range(len(lengths)))]
+    groups: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lambda i: (lengths[i], i)):
+        if groups and (len(groups[-1]) + 1) * lengths[i] <= budget:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _backward(model, tok: CharTokenizer, enc, budget: int) -> torch.Tensor:
+    """Mean cross-entropy over the batch's completion tokens, its gradient accumulated over
+    :func:`micro_batches` (the same loss as one padded batch, up to float rounding); returns it."""
+    total = sum(len(c) for _, c in enc)
+    loss = torch.zeros(())
+    for rows in micro_batches([len(p) + len(c) for p, c in enc], budget):
+        ids, mask = pack(tok, [enc[i][0] for i in rows], [enc[i][1] for i in rows])
+        logp = token_logprobs(model, ids)                                 # (B, T-1)
+        part = -(logp * mask[:, 1:].float()).sum() / total
+        part.backward()
+        loss = loss + part.detach()
+    return loss
+
+
 def pretrain(model, task: Task, tok: CharTokenizer, cfg, *, start_step: int = 0,
              spent: float = 0.0, optimizer=None,
              on_step: Callable[[int, dict], None] | None = None,
@@ -77,15 +105,11 @@ def pretrain(model, task: Task, tok: CharTokenizer, cfg, *, start_step: int = 0,
         batch = [task.sample("train", rng) for _ in range(pc.batch_size)]
         batch = [task.for_pretraining(p, rng) for p in batch]
         enc = [encode_problem(tok, p) for p in batch]
-        ids, mask = pack(tok, [e[0] for e in enc], [e[1] for e in enc])
         lr = lr_at(step, total, pc.learning_rate, pc.warmup_steps)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        logp = token_logprobs(model, ids)                                 # (B, T-1)
-        m = mask[:, 1:].float()
-        loss = -(logp * m).sum() / m.sum()
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        loss = _backward(model, tok, enc, pc.micro_batch_tokens)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         spent += flopmath.train_step_flops(mcfg, [len(e[0]) for e in enc], [len(e[1]) for e in enc])
