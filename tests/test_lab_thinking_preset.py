@@ -171,3 +171,25 @@ def test_micro_batched_step_has_the_gradient_of_one_padded_batch():
     assert l1 == pytest.approx(l0, rel=1e-5)
     for a, b in zip(g0, g1):
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-7)
+
+
+def test_the_schedule_counts_the_steps_of_what_pretraining_shows():
+    """The chain task pre-trains mostly on short problems: the learning-rate schedule's step
+    estimate must follow them (an estimate from the test mix was ~4x too few steps, and the
+    cosine decay ended a quarter of the way through the budget)."""
+    import random
+
+    from rlscale.lab.pretrain import estimate_steps
+
+    cfg, task, tok, model = _policy("thinking")
+    bs, budget = cfg.pretrain.batch_size, 1e12
+    costs = []
+    for step in range(300):                       # as pretrain() draws its batches
+        rng = random.Random(f"0:pretrain:{step}")
+        batch = [task.sample("train", rng) for _ in range(bs)]
+        batch = [task.for_pretraining(p, rng) for p in batch]
+        enc = [encode_problem(tok, p) for p in batch]
+        costs.append(flops.train_step_flops(model.config, [len(e[0]) for e in enc],
+                                            [len(e[1]) for e in enc]))
+    actual = budget / (sum(costs) / len(costs))
+    assert 0.7 < estimate_steps(task, tok, model.config, bs, budget, 0) / actual < 1.4

@@ -26,10 +26,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     "thinking": {
         "task": {"name": "chain", "difficulty": 4},
         "model": {"depth": 1},
-        "pretrain": {"flop_budget": 6e12, "batch_size": 32, "micro_batch_tokens": 8192,
-                     "warmup_steps": 20, "checkpoint_every": 200, "axis_budgets": 5,
+        "pretrain": {"flop_budget": 6e12, "batch_size": 8, "micro_batch_tokens": 8192,
+                     "warmup_steps": 20, "checkpoint_every": 500, "axis_budgets": 5,
                      "axis_span_oom": 1.5},
-        "rl": {"steps": 64, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 5},
+        "rl": {"steps": 128, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 6},
         "eval": {"num_problems": 64, "samples_per_problem": 64,
                  "strategies": ["pass@k", "maj@k", "best-of-k", "think"], "main_strategy": "think",
                  "thinking_budgets": 6, "think_samples": 8},
@@ -38,7 +38,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "thinking-quick": {
         "task": {"name": "chain", "difficulty": 2},
         "model": {"depth": 1},
-        "pretrain": {"flop_budget": 3e11, "batch_size": 32, "warmup_steps": 5,
+        "pretrain": {"flop_budget": 2e11, "batch_size": 32, "warmup_steps": 5,
                      "checkpoint_every": 20, "axis_budgets": 5, "axis_span_oom": 1.0},
         "rl": {"steps": 8, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 3},
         "eval": {"num_problems": 16, "samples_per_problem": 64,

@@ -42,14 +42,21 @@ def lr_at(step: int, total: int, peak: float, warmup: int) -> float:
 
 def estimate_steps(task: Task, tok: CharTokenizer, mcfg, batch_size: int, budget: float,
                    seed: int) -> int:
-    """Steps the FLOP budget buys, from the mean cost of a few sample batches (for the schedule)."""
-    costs = []
-    for i in range(4):
+    """Steps the FLOP budget buys, from the mean cost of sample batches (for the schedule).
+
+    The batches are what pre-training shows (:meth:`Task.for_pretraining`): 4 of them, or 64 when
+    the task reshapes its pre-training problems (their lengths then vary more; the chain task's
+    short problems made a test-mix estimate 4x too high, and the schedule decayed early)."""
+    costs, reshaped, i = [], False, 0
+    while i < (64 if reshaped else 4):
         rng = random.Random(f"{seed}:pretrain-estimate:{i}")
-        batch = [task.sample("train", rng) for _ in range(batch_size)]
+        drawn = [task.sample("train", rng) for _ in range(batch_size)]
+        batch = [task.for_pretraining(p, rng) for p in drawn]
+        reshaped = reshaped or any(b is not p for b, p in zip(batch, drawn))
         enc = [encode_problem(tok, p) for p in batch]
         costs.append(flopmath.train_step_flops(mcfg, [len(e[0]) for e in enc],
                                                [len(e[1]) for e in enc]))
+        i += 1
     return max(1, math.ceil(budget / (sum(costs) / len(costs))))
 
 
