@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from rlscale.errors import RlscaleError
 from rlscale.lab.presets import PRESETS
 
+
 def _f(default, help: str, **rule):
     """A setting: its default, help text and rule (``ge``, ``gt``, ``le``, ``choices``, ``check``)."""
     meta = {"help": help, **rule}
@@ -290,8 +291,6 @@ class LabConfig(_Checked):
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of the config (detects a changed config on resume)."""
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
-
-
 
 
 def _kind(value: Any) -> str:

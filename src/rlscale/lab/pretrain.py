@@ -47,17 +47,19 @@ def estimate_steps(task: Task, tok: CharTokenizer, mcfg, batch_size: int, budget
     The batches are what pre-training shows (:meth:`Task.for_pretraining`): 4 of them, or 64 when
     the task reshapes its pre-training problems (their lengths then vary more; the chain task's
     short problems made a test-mix estimate 4x too high, and the schedule decayed early)."""
-    costs, reshaped, i = [], False, 0
-    while i < (64 if reshaped else 4):
+    def cost(i: int) -> tuple[float, bool]:
+        """FLOPs of sample batch *i*, and whether the task reshaped any of its problems."""
         rng = random.Random(f"{seed}:pretrain-estimate:{i}")
         drawn = [task.sample("train", rng) for _ in range(batch_size)]
         batch = [task.for_pretraining(p, rng) for p in drawn]
-        reshaped = reshaped or any(b is not p for b, p in zip(batch, drawn))
         enc = [encode_problem(tok, p) for p in batch]
-        costs.append(flopmath.train_step_flops(mcfg, [len(e[0]) for e in enc],
-                                               [len(e[1]) for e in enc]))
-        i += 1
-    return max(1, math.ceil(budget / (sum(costs) / len(costs))))
+        return (flopmath.train_step_flops(mcfg, [len(e[0]) for e in enc], [len(e[1]) for e in enc]),
+                any(b is not p for b, p in zip(batch, drawn)))
+
+    sampled = [cost(i) for i in range(4)]
+    if any(reshaped for _, reshaped in sampled):
+        sampled += [cost(i) for i in range(4, 64)]
+    return max(1, math.ceil(budget / (sum(c for c, _ in sampled) / len(sampled))))
 
 
 def micro_batches(lengths: list[int], budget: int) -> list[list[int]]:

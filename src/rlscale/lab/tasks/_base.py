@@ -89,12 +89,15 @@ class Task(abc.ABC):
         return None
 
     # --- shared -----------------------------------------------------------------------------
-    def sample(self, split: str, rng: random.Random) -> Problem:
-        """One problem of *split*, drawn with *rng* (rejection sampling on the hash partition)."""
+    def sample(self, split: str, rng: random.Random, draw=None) -> Problem:
+        """One problem of *split*, drawn with *rng* (rejection sampling on the hash partition);
+        *draw* (default :meth:`_random_problem`) returns ``(key, problem)`` from a part of the
+        problem space, e.g. the short problems a task pre-trains on."""
         if split not in SPLITS:
             raise RlscaleError(f"split '{split}' is not one of {list(SPLITS)}")
+        draw = draw or self._random_problem
         for _ in range(100_000):
-            key, problem = self._random_problem(rng)
+            key, problem = draw(rng)
             if split_of(f"{self.name}:{key}") == split:
                 return problem
         raise RlscaleError(f"task '{self.name}': could not draw a {split} problem")  # pragma: no cover

@@ -46,9 +46,7 @@ import dataclasses
 import math
 import random
 
-from rlscale.errors import RlscaleError
-from rlscale.lab.tasks._base import (ANSWER_MARK, Problem, Task, extract_answer, register_task,
-                                     split_of)
+from rlscale.lab.tasks._base import ANSWER_MARK, Problem, Task, extract_answer, register_task
 
 S_BOX = (3, 7, 0, 9, 4, 1, 8, 2, 6, 5)
 """The fixed permutation of 0-9 inside the step (arbitrary; a bijection so that errors persist)."""
@@ -104,12 +102,17 @@ def draw_steps(rng: random.Random, n_max: int) -> int:
     return max(1, min(n_max, math.ceil(n_max ** u - 1e-9)))
 
 
-def worked_chain(a: int, v0: int, n: int, width: int) -> tuple[str, int]:
-    """(the chain of thought, the final value) of the problem ``(a, v0, n)``."""
+def worked_chain(a: int, v0: int, n: int, width: int, error_rate: float = 0.0,
+                 rng: random.Random | None = None) -> tuple[str, int]:
+    """(the chain of thought, its last value) of the problem ``(a, v0, n)``; with *error_rate*,
+    each step's value is wrong with that probability (a uniformly drawn other value, from *rng*)
+    and later steps go on from the value written, as a policy would."""
     v, parts = v0, []
     for c in range(n - 1, -1, -1):
         k = step_key(a, n, c)
         v = step_value(v, k, c)
+        if error_rate and rng.random() < error_rate:
+            v = (v + rng.randrange(1, 10)) % 10
         parts.append(step_text(c, k, v, width))
     return "".join(parts), v
 
@@ -160,19 +163,17 @@ class Chain(Task):
         step with that probability and goes on from the value written, answered with its last
         value (:func:`noisy_chain`; the reward still checks the true answer)."""
         if self.pretrain_short_share and rng.random() < self.pretrain_short_share:
-            problem = self._short_train_problem(rng)
+            problem = self.sample("train", rng, draw=self._random_short_problem)
         if not self.pretrain_error_rate:
             return problem
         chain = noisy_chain(self, problem, self.pretrain_error_rate, rng)
         return dataclasses.replace(problem, solution=chain + ANSWER_MARK + chain[-1])
 
-    def _short_train_problem(self, rng: random.Random) -> Problem:
-        short = min(self.SHORT_STEPS, self.n_max)
-        for _ in range(10_000):
-            a, v0, n = rng.randrange(10), rng.randrange(10), rng.randint(1, short)
-            if split_of(f"{self.name}:{_key(a, v0, n)}") == "train":
-                return self.make(a, v0, n)
-        raise RlscaleError("chain task: no short train problem found")  # pragma: no cover
+    def _random_short_problem(self, rng: random.Random) -> tuple[str, Problem]:
+        """As :meth:`_random_problem`, with n drawn uniformly from 1 to :attr:`SHORT_STEPS`."""
+        a, v0 = rng.randrange(10), rng.randrange(10)
+        n = rng.randint(1, min(self.SHORT_STEPS, self.n_max))
+        return _key(a, v0, n), self.make(a, v0, n)
 
     def parse_prompt(self, problem: Problem) -> tuple[int, int, int]:
         """``(a, v0, n)`` of a problem of this task."""
@@ -212,17 +213,10 @@ class Chain(Task):
 
 
 def noisy_chain(task: Chain, problem: Problem, error_rate: float, rng: random.Random) -> str:
-    """The chain a solver writes when each step's value is wrong with probability *error_rate*
-    (a uniformly drawn other value); later steps go on from the value written, as a policy would."""
-    a, v, n = task.parse_prompt(problem)
-    parts = []
-    for c in range(n - 1, -1, -1):
-        k = step_key(a, n, c)
-        v = step_value(v, k, c)
-        if error_rate and rng.random() < error_rate:
-            v = (v + rng.randrange(1, 10)) % 10
-        parts.append(step_text(c, k, v, task.width))
-    return "".join(parts)
+    """The chain a solver writes for *problem* when each step's value is wrong with probability
+    *error_rate* (:func:`worked_chain`)."""
+    a, v0, n = task.parse_prompt(problem)
+    return worked_chain(a, v0, n, task.width, error_rate, rng)[0]
 
 
 def oracle_curve(task: Chain, problems: list[Problem], budgets: list[int], model_cfg, *,
