@@ -48,6 +48,7 @@ def test_lab_tasks_lists_each_task_with_a_solution(capsys):
     ({"eval": {"samples_per_problem": 16}}, "must be >= 64"),
     ({"eval": {"think_forcing": "sometimes"}}, "'sometimes' is not one of ['cut', 'exact']"),
     ({"eval": {"max_thinking": -1}}, "eval.max_thinking' must be > 0"),
+    ({"task": {"pretrain_error_rate": 0.05}}, "task 'arithmetic' has no steps to put errors in"),
     # the RL curve is scored at eval.rl_budget (pass@1): without pass@k that failed at the very end
     ({"eval": {"strategies": ["maj@k", "think"], "main_strategy": "think"}},
      "'pass@1' needs 'pass@k' in eval.strategies"),

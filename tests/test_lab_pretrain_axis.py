@@ -275,3 +275,59 @@ def test_a_damaged_axis_evaluation_is_one_line_and_deleting_it_recomputes_it(axi
     done = _cli("lab", "resume", str(run))
     assert done.returncode == 0, done.stderr
     assert (run / rf.OBSERVATIONS).read_bytes() == (axis_run / rf.OBSERVATIONS).read_bytes()
+
+
+# ------------------------------------------------------------------ the axis in a second process
+def _parallel_config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "axis-parallel.toml"
+    cfg.write_text(EXAMPLE.read_text() + "axis_workers = 1\n")
+    return cfg
+
+
+def _files(run_dir: Path) -> dict[str, bytes]:
+    """The run's result files by name: observations, ledger, step log and every evaluation."""
+    names = [rf.OBSERVATIONS, rf.LEDGER, rf.LOG] + [
+        f"{rf.EVALS}/{p.name}" for p in sorted((run_dir / rf.EVALS).iterdir())]
+    return {n: (run_dir / n).read_bytes() for n in names}
+
+
+@pytest.mark.slow
+def test_axis_in_a_second_process_gives_the_serial_runs_files_byte_for_byte(axis_run, tmp_path):
+    out = tmp_path / "parallel"
+    done = _run("lab", "run", "--config", str(_parallel_config(tmp_path)), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _files(out) == _files(axis_run)            # the step log too: records moved after RL
+    assert not (out / rf.AXIS_LOG).exists()
+
+
+def _snapshot(run_dir: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in run_dir.rglob("*") if p.is_file()}
+
+
+@pytest.mark.slow
+def test_sigkill_of_a_run_ends_its_axis_process_and_resume_gives_the_same_files(axis_run, tmp_path,
+                                                                              one_torch_thread):
+    crashed = tmp_path / "crashed"
+    proc = subprocess.Popen(CMD + ["lab", "run", "--config", str(_parallel_config(tmp_path)),
+                                   "-o", str(crashed)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    side = crashed / rf.AXIS_LOG
+    t0 = time.monotonic()
+    while not (side.is_file() and f'"axis_model": 2' in side.read_text()):
+        assert proc.poll() is None, "the run ended before its axis process could be interrupted"
+        assert time.monotonic() - t0 < 600
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.5)                        # the axis process notices within 0.2 s and ends
+    before = _snapshot(crashed)
+    time.sleep(1.0)
+    assert _snapshot(crashed) == before, "something still writes the killed run"
+    done = _cli("lab", "resume", str(crashed))
+    assert done.returncode == 0, done.stderr
+    assert (crashed / rf.OBSERVATIONS).read_bytes() == (axis_run / rf.OBSERVATIONS).read_bytes()
+    assert json.loads((crashed / rf.LEDGER).read_text()) == \
+        json.loads((axis_run / rf.LEDGER).read_text())
+    assert not side.exists()

@@ -198,6 +198,17 @@ def test_pretraining_chains_err_at_the_stated_rate_and_answer_with_their_last_va
     assert sum(s.solution != p.solution for s, p in zip(shown, problems)) > 50
 
 
+def test_config_sets_the_pretraining_error_rate():
+    from rlscale.lab.config import resolve_config
+
+    task = resolve_config("thinking-quick", {"task": {"pretrain_error_rate": 0.05}}).task.build()
+    assert task.pretrain_error_rate == 0.05
+    assert resolve_config("thinking-quick").task.build().pretrain_error_rate == 0.0
+    rng = random.Random(5)
+    problems = task.problems("train", 100, seed=5)
+    assert any(task.for_pretraining(p, rng).solution != p.solution for p in problems)
+
+
 def test_tasks_pretrain_on_their_exact_solutions_by_default_without_drawing_from_the_rng():
     rng = random.Random(0)
     state = rng.getstate()

@@ -11,6 +11,8 @@ A run directory::
       config.json           CONFIG: the resolved config
       ledger.json           LEDGER: FLOPs by component
       log.jsonl             LOG: one JSON record per pre-training / RL step
+      pretrain-axis-log.jsonl    AXIS_LOG: the axis models' records while a second process
+                            trains them (``pretrain.axis_workers``), moved into LOG after RL
       checkpoints/          CHECKPOINTS: BASE_CHECKPOINT, PRETRAIN_STATE, rl_checkpoint(step),
                             pretrain_axis_checkpoint(i) and pretrain_axis_state(i)
       evals/step<NNNNNN>.json    EVALS: cached evaluation of one checkpoint (eval_file(step),
@@ -35,6 +37,7 @@ MANIFEST = "rlscale-run.json"
 CONFIG = "config.json"
 LEDGER = "ledger.json"
 LOG = "log.jsonl"
+AXIS_LOG = "pretrain-axis-log.jsonl"
 CHECKPOINTS = "checkpoints"
 EVALS = "evals"
 OBSERVATIONS = "observations.csv"

@@ -89,10 +89,9 @@ def memory_estimate(cfg) -> dict[str, float]:
     """Estimated peak bytes by part: ``model``, ``pretrain``, ``rl``, ``eval``, ``think``."""
     from rlscale.lab.inference import EVAL_BATCH, THINK_BATCH
     from rlscale.lab.shape import ModelConfig
-    from rlscale.lab.tasks import get_task
     from rlscale.lab.tokenizer import CharTokenizer
 
-    task = get_task(cfg.task.name, cfg.task.difficulty)
+    task = cfg.task.build()
     max_new, max_seq = sequence_lengths(task, cfg)
     m = ModelConfig.from_size(cfg.model.depth, CharTokenizer(task.alphabet).vocab_size, max_seq)
     copies = 6 + (1 if cfg.rl.beta > 0 else 0)
@@ -122,9 +121,7 @@ _WHAT = {"model": "model.depth (weights, gradients, optimizer state)",
 
 def _check_test_problems(cfg) -> None:
     """Refuse more distinct test problems than the task has (a split holds ~10 % of them)."""
-    from rlscale.lab.tasks import get_task
-
-    space = get_task(cfg.task.name, cfg.task.difficulty).problem_space()
+    space = cfg.task.build().problem_space()
     if space is not None and cfg.eval.num_problems > 0.2 * space:   # twice the expected share
         raise RlscaleError(f"config key 'eval.num_problems' ({cfg.eval.num_problems}) is more than "
                            f"the task has: {cfg.task.name} difficulty {cfg.task.difficulty} has "

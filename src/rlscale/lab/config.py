@@ -137,11 +137,24 @@ class TaskSettings(_Checked):
                    rule="a task of `rlscale lab tasks`")
     difficulty: int = _f(3, "difficulty knob of the task (arithmetic: digits per operand)",
                          ge=1, le=100, rule="one of the task's difficulties")
+    pretrain_error_rate: float = _f(0.0, "share of steps whose value is wrong in the worked "
+                                    "solutions pre-training shows, later steps going on from it "
+                                    "(a base policy that errs per step by design)", ge=0, le=0.5,
+                                    rule="0 unless the task has steps (chain)")
 
     def __post_init__(self) -> None:
+        self.build()
+
+    def build(self):
+        """The :class:`rlscale.lab.tasks.Task` these settings describe (a RlscaleError if none)."""
         from rlscale.lab.tasks import get_task
 
-        get_task(self.name, self.difficulty)
+        task = get_task(self.name, self.difficulty)
+        if self.pretrain_error_rate and not task.pretrain_errors:
+            raise RlscaleError(f"config key 'task.pretrain_error_rate': task '{self.name}' has no "
+                               "steps to put errors in (0 unless the task is chain)")
+        task.pretrain_error_rate = self.pretrain_error_rate
+        return task
 
 
 @dataclass
@@ -175,6 +188,9 @@ class PretrainSettings(_Checked):
     axis_span_oom: float = _f(1.5, "orders of magnitude of pre-training FLOPs the axis spans below "
                               "flop_budget (smallest budget: flop_budget x 10^-span)",
                               gt=0, le=4, why="10^-4 of the budget is a few steps")
+    axis_workers: int = _f(0, "0: the axis models run after RL; 1: in a second process while "
+                           "the base model pre-trains and RL runs (the same results, byte for "
+                           "byte; one more core busy)", ge=0, le=1)
 
 
 @dataclass
@@ -286,6 +302,10 @@ class LabConfig(_Checked):
             del doc["pretrain"]["axis_budgets"], doc["pretrain"]["axis_span_oom"]
         if not doc["pretrain"]["micro_batch_tokens"]:   # and micro-batches
             del doc["pretrain"]["micro_batch_tokens"]
+        if not doc["pretrain"]["axis_workers"]:         # the axis in a second process
+            del doc["pretrain"]["axis_workers"]
+        if not doc["task"]["pretrain_error_rate"]:      # and errors in the pre-training chains
+            del doc["task"]["pretrain_error_rate"]
         return doc
 
     def digest(self) -> str:

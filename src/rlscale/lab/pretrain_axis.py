@@ -14,9 +14,14 @@ Every model is scored on the run's test problems at the RL curve's fixed inferen
 the cheapest evaluation the lab already computes for a checkpoint (no thinking budgets, no other
 strategies). The largest point's score is the base model's own evaluation (step 0).
 
-The axis runs after RL, serially, one model at a time. Each model's pre-training state, final
-weights and evaluation are files of the run directory (names from :mod:`rlscale.runformat`), so a
-crash loses at most the model in progress since its last saved state, and ``lab resume`` goes on.
+The axis runs after RL, serially, one model at a time; with ``pretrain.axis_workers = 1`` in a
+second process (:func:`start`) while the base model pre-trains and RL runs, on the second core:
+each model is the same computation on one torch thread either way, so its files are the same
+byte for byte. That process writes its step records to ``runformat.AXIS_LOG``, which the run
+moves into the step log after RL (:func:`finish`), where a serial run writes them. Each model's
+pre-training state, final weights and evaluation are files of the run directory (names from
+:mod:`rlscale.runformat`), so a crash loses at most the model in progress since its last saved
+state, and ``lab resume`` goes on; the second process ends when the run's process does.
 Its pre-training FLOPs are the ledger's ``pretrain_axis`` component, its evaluation FLOPs
 ``pretrain_axis_eval``; neither is RL compute.
 """
@@ -51,10 +56,9 @@ def check(cfg) -> None:
     from rlscale.lab.bounds import sequence_lengths
     from rlscale.lab.pretrain import estimate_steps
     from rlscale.lab.shape import ModelConfig
-    from rlscale.lab.tasks import get_task
     from rlscale.lab.tokenizer import CharTokenizer
 
-    task = get_task(cfg.task.name, cfg.task.difficulty)
+    task = cfg.task.build()
     tok = CharTokenizer(task.alphabet)
     mcfg = ModelConfig.from_size(cfg.model.depth, tok.vocab_size, sequence_lengths(task, cfg)[1])
     steps = estimate_steps(task, tok, mcfg, pc.batch_size, budgets[-1], cfg.seed)
@@ -86,6 +90,110 @@ def read_axis_eval(run, index: int) -> dict | None:
         raise RlscaleError(f"{path}: not a cached evaluation of pre-training axis model {index}; "
                            f"{fix}")
     return doc
+
+
+def _pending(run, cfg) -> bool:
+    return any(read_axis_eval(run, i) is None for i in range(1, len(axis_budgets(cfg.pretrain)) + 1))
+
+
+def start(ctx):
+    """With ``pretrain.axis_workers = 1`` and axis models still to train: the second process
+    that trains and evaluates them (:func:`_worker`), started; else None."""
+    import multiprocessing
+    import os
+
+    if not (ctx.cfg.pretrain.axis_workers and _pending(ctx.run, ctx.cfg)):
+        return None
+    mp = multiprocessing.get_context("spawn")
+    receive, send = mp.Pipe(duplex=False)
+    proc = mp.Process(target=_worker, name="rlscale axis models", daemon=True,
+                      args=(type(ctx), str(ctx.run.path), ctx.cfg.to_dict(), os.getpid(), send))
+    proc.start()
+    send.close()
+    return proc, receive
+
+
+def _worker(context, path: str, config: dict, parent: int, send) -> None:
+    """The second process: :func:`run_axis` on the run in *path*, step records to AXIS_LOG;
+    sends None when done or the error's one line. Ends when the run's process *parent* does.
+    *context* is the run's context class (``runner._Context``, passed: no import cycle)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the run's: it stops this process
+    _exit_with(parent)
+    from rlscale.lab.config import config_from_dict
+    from rlscale.lab.store import RunDir
+
+    run = RunDir(path)
+    run.log_path = run.path / rf.AXIS_LOG
+    try:
+        run_axis(context(run, config_from_dict(config), None))
+    except RlscaleError as exc:
+        send.send(str(exc))
+        return
+    send.send(None)
+
+
+def _exit_with(parent: int) -> None:
+    """End this process as soon as *parent* is gone (killed, even by SIGKILL): a thread that
+    checks every 0.2 s, so no orphan goes on writing the run while ``lab resume`` starts anew."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def finish(ctx, worker) -> None:
+    """Wait for the second process (a bar counts its models), stop it if the run stops, and
+    move its step records into the step log, after those of RL (as a serial run has them)."""
+    from rlscale.lab.store import RunDir
+
+    run, n = ctx.run, len(axis_budgets(ctx.cfg.pretrain))
+    if worker is not None:
+        try:
+            error = _wait(ctx, worker, n)
+        finally:
+            stop(worker)
+        if error is not None:
+            raise RlscaleError(f"pre-training axis (second process): {error}; "
+                               f"`rlscale lab resume {run.path}` goes on")
+    side = RunDir(run.path)
+    side.log_path = run.path / rf.AXIS_LOG
+    if side.log_path.is_file():   # one atomic rewrite, then the file goes: a crash between is safe
+        run.write_log([r for r in run.read_log() if r.get("phase") != rf.PRETRAIN_AXIS_PHASE]
+                      + side.read_log())
+        side.log_path.unlink()
+
+
+def _wait(ctx, worker, n: int) -> str | None:
+    """The second process's result (None, or its error's line), a progress bar meanwhile."""
+    proc, receive = worker
+    bar = ctx.progress.add_task("pre-training axis models (second process)", total=n)
+    while proc.is_alive() and not receive.poll(0.5):
+        ctx.progress.update(bar, completed=sum(read_axis_eval(ctx.run, i) is not None
+                                               for i in range(1, n + 1)))
+    try:
+        message = receive.recv()
+    except EOFError:   # it died without a word (killed, or a bug: its traceback is above)
+        proc.join()
+        message = f"it ended with exit code {proc.exitcode}"
+    ctx.progress.update(bar, completed=n if message is None else None)
+    return message
+
+
+def stop(worker) -> None:
+    """End the second process (if any) now; its saved states stay for ``lab resume``."""
+    if worker is not None:
+        proc, _ = worker
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
 
 
 def run_axis(ctx) -> list[dict]:

@@ -58,12 +58,11 @@ class _Context:
         from rlscale.lab.bounds import sequence_lengths
         from rlscale.lab.model import ModelConfig
         from rlscale.lab.rl import derive_seed
-        from rlscale.lab.tasks import get_task
         from rlscale.lab.tokenizer import CharTokenizer
 
         torch.set_num_threads(cfg.threads)
         self.run, self.cfg, self.progress = run, cfg, progress
-        self.task = get_task(cfg.task.name, cfg.task.difficulty)
+        self.task = cfg.task.build()
         self.tok = CharTokenizer(self.task.alphabet)
         self.max_new, max_seq = sequence_lengths(self.task, cfg)
         self.mcfg = ModelConfig.from_size(cfg.model.depth, self.tok.vocab_size, max_seq)
@@ -376,13 +375,7 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
 
                     ledger, axis = rl_phase(ctx), []
                 else:
-                    from rlscale.lab import pretrain_axis
-
-                    base, pretrain_flops = _base_state(ctx)
-                    _evaluate(ctx, 0, base, 0.0)
-                    rl = _rl_single if cfg.rl.runs == "single" else _rl_per_budget
-                    ledger = rl(ctx, base, pretrain_flops)
-                    axis = pretrain_axis.run_axis(ctx)
+                    ledger, axis = _native(ctx)
                 _finish(ctx, ledger, started, axis)
             except BaseException:
                 if not progress.console.is_terminal:   # no final print of the bars (or of an
@@ -393,6 +386,22 @@ def _execute(run: RunDir, cfg: LabConfig) -> None:
         raise
     finally:
         torch.set_num_threads(threads)
+
+
+def _native(ctx: _Context) -> tuple[dict, list[dict]]:
+    """Pre-training, RL and the pre-training axis (in a second process alongside, if so set)."""
+    from rlscale.lab import pretrain_axis
+
+    worker = pretrain_axis.start(ctx)
+    try:
+        base, pretrain_flops = _base_state(ctx)
+        _evaluate(ctx, 0, base, 0.0)
+        rl = _rl_single if ctx.cfg.rl.runs == "single" else _rl_per_budget
+        ledger = rl(ctx, base, pretrain_flops)
+        pretrain_axis.finish(ctx, worker)
+    finally:
+        pretrain_axis.stop(worker)
+    return ledger, pretrain_axis.run_axis(ctx)
 
 
 def _check_new(out: Path) -> None:

@@ -223,7 +223,10 @@ class RunDir:
 
     def truncate_log(self, keep) -> None:
         """Keep only the log records for which ``keep(record)`` is true (atomic rewrite)."""
-        records = [r for r in self.read_log() if keep(r)]
+        self.write_log([r for r in self.read_log() if keep(r)])
+
+    def write_log(self, records: list[dict[str, Any]]) -> None:
+        """The step log made of *records* (atomic rewrite)."""
         atomic_write_bytes(self.log_path,
                            "".join(json.dumps(r, sort_keys=True) + "\n" for r in records).encode())
 

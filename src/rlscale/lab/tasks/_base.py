@@ -57,6 +57,10 @@ class Task(abc.ABC):
     description: str = ""
     alphabet: str = ""          # every character a prompt or completion may contain
     difficulties: tuple[int, ...] = ()
+    pretrain_errors: bool = False
+    """Whether :meth:`for_pretraining` can put errors in a worked solution: then the config's
+    ``task.pretrain_error_rate`` sets :attr:`pretrain_error_rate` (the chain task)."""
+    pretrain_error_rate: float = 0.0
 
     def __init__(self, difficulty: int | None = None) -> None:
         if difficulty is None:

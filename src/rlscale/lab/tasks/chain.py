@@ -123,7 +123,10 @@ class Chain(Task):
     alphabet = "0123456789" + LETTERS + KEYS + ANSWER_MARK
     difficulties = (1, 2, 3, 4)
     default_difficulty = 4
-    pretrain_error_rate = 0.0
+    pretrain_errors = True
+    """Pre-training chains can err (``task.pretrain_error_rate``, :meth:`for_pretraining`): each
+    step's value wrong with that probability, later steps going on from it, so that the base
+    policy errs per step by design and long chains pay off only once RL makes it reliable."""
     pretrain_short_share = 0.9
     """Share of pre-training problems replaced by a short one (n drawn uniformly from 1 to
     :attr:`SHORT_STEPS`, train split): a policy learns the first steps of a chain, where it has no
@@ -132,9 +135,7 @@ class Chain(Task):
     sampled chains went wrong at once: docs/lab-thinking-task.md, run 14). Every suffix of a chain
     is itself a problem of the task, so short problems teach the same step. 0: the test mix only."""
     SHORT_STEPS = 8
-    """Per-step error rate of the worked chains pre-training shows (see :meth:`for_pretraining`);
-    0: exact chains. A knob for mixing error rates into the pre-training data, so that the base
-    policy is imperfect by design (issue 15); 0.03 was measured in one run (see the docs)."""
+    """The largest step count of the short pre-training problems."""
 
     @property
     def n_max(self) -> int:
