@@ -97,13 +97,16 @@ def test_two_concurrent_resumes_give_one_run_and_one_refusal(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path, capsys, one_torch_thread):
+@pytest.mark.parametrize("axis", [{}, {"axis_budgets": 3, "axis_span_oom": 0.3, "axis_workers": 1}],
+                         ids=["serial", "axis-in-a-second-process"])
+def test_ctrl_c_prints_the_resume_command_and_the_run_resumes(tmp_path, capsys, one_torch_thread,
+                                                              axis):
     import signal
 
     run = tmp_path / "run"
     config = tmp_path / "c.json"
     doc = json.loads(json.dumps(TINY))
-    doc["pretrain"].update(flop_budget=5e10, batch_size=32)
+    doc["pretrain"].update(flop_budget=5e10, batch_size=32, **axis)
     config.write_text(json.dumps(doc))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     cmd = [sys.executable, "-m", "rlscale", "lab"]

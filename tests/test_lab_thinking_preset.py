@@ -22,7 +22,6 @@ from rlscale.lab.logprobs import pack, token_logprobs  # noqa: E402
 from rlscale.lab.model import ModelConfig, Policy  # noqa: E402
 from rlscale.lab.pretrain import encode_problem  # noqa: E402
 from rlscale.lab.sampling import generate  # noqa: E402
-from rlscale.lab.tasks import get_task  # noqa: E402
 from rlscale.lab.tasks.chain import oracle_curve  # noqa: E402
 from rlscale.lab.tokenizer import CharTokenizer  # noqa: E402
 
@@ -33,7 +32,7 @@ CMD = [sys.executable, "-m", "rlscale"]
 
 def _policy(preset: str):
     cfg = resolve_config(preset, {}, None)
-    task = get_task(cfg.task.name, cfg.task.difficulty)
+    task = cfg.task.build()
     tok = CharTokenizer(task.alphabet)
     mcfg = ModelConfig.from_size(cfg.model.depth, tok.vocab_size, sequence_lengths(task, cfg)[1])
     model = Policy(mcfg, seed=0)
