@@ -22,21 +22,23 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "default": {},
     # issue 15's mechanism on the chain task (docs/lab-thinking-task.md): thinking-budget curves
-    # over ~2 orders of magnitude of FLOPs, RL on long chains, the pre-training axis; <= 60 min
+    # over ~2 orders of magnitude of FLOPs, a base that errs on 1 % of its pre-training chains'
+    # steps, RL on long chains, the pre-training axis (8 models, in a second process); <= 60 min
     "thinking": {
-        "task": {"name": "chain", "difficulty": 4},
+        "task": {"name": "chain", "difficulty": 4, "pretrain_error_rate": 0.01},
         "model": {"depth": 1},
         "pretrain": {"flop_budget": 6e12, "batch_size": 8, "micro_batch_tokens": 8192,
-                     "warmup_steps": 20, "checkpoint_every": 500, "axis_budgets": 5,
-                     "axis_span_oom": 1.5},
-        "rl": {"steps": 128, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 6},
-        "eval": {"num_problems": 64, "samples_per_problem": 64,
+                     "warmup_steps": 20, "checkpoint_every": 500, "axis_budgets": 8,
+                     "axis_span_oom": 1.5, "axis_workers": 1},
+        "rl": {"steps": 256, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 6},
+        "eval": {"num_problems": 128, "samples_per_problem": 64,
                  "strategies": ["pass@k", "maj@k", "best-of-k", "think"], "main_strategy": "think",
                  "thinking_budgets": 6, "think_samples": 8},
     },
-    # the same pipeline at d = 2 (chains of up to 16 steps), for the tests: <= 90 s
+    # the same pipeline at d = 2 (chains of up to 16 steps), for the tests: <= 90 s (the axis
+    # serial: the crash test's kill moments count the step log's lines)
     "thinking-quick": {
-        "task": {"name": "chain", "difficulty": 2},
+        "task": {"name": "chain", "difficulty": 2, "pretrain_error_rate": 0.01},
         "model": {"depth": 1},
         "pretrain": {"flop_budget": 2e11, "batch_size": 32, "warmup_steps": 5,
                      "checkpoint_every": 20, "axis_budgets": 5, "axis_span_oom": 1.0},
