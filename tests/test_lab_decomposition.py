@@ -98,6 +98,24 @@ def test_the_ratio_interval_widens_with_spread_lengths():
     assert r["ci_low"] < r["value"] < r["ci_high"]
 
 
+def test_equal_typical_lengths_still_give_the_longer_chain_gain_an_interval():
+    """Two models with the same median length: the gain from longer chains is 0, but the medians
+    are uncertain, so its interval is not the point (it was [0, 0] before)."""
+    rng = np.random.default_rng(2)
+    budgets = [1, 8, 64]
+    lengths = rng.integers(4, 40, 300).tolist()
+    base = _eval(0, {b: _line(b, 0.1, 0.03) for b in budgets}, lengths)
+    final = _eval(4, {b: _line(b, 0.2, 0.05) for b in budgets}, lengths)
+    doc = decompose(base, final)
+    g = doc["longer_chain_gain"]
+    assert g["value"] == 0.0 and g["ci_low"] < 0.0 < g["ci_high"]
+    f = doc["fixed_length_gain"]
+    lb = doc["typical_length"]["base"]["value"]
+    se = math.hypot(0.01, 0.01) * 1.959964
+    assert f["ci_low"] < f["value"] - se and f["value"] + se < f["ci_high"]   # wider than scores alone
+    assert f["value"] == pytest.approx(0.1 + 0.02 * math.log2(lb))
+
+
 def test_interpolation_is_linear_in_log_budget_and_none_outside():
     curve = [(1.0, 0.0, 0.1), (100.0, 1.0, 0.3)]
     s, se = interpolate(curve, 10.0)

@@ -37,7 +37,10 @@ ASSUMPTIONS = (
     "scores between measured budgets are interpolated linearly in log B; score intervals are "
     "normal approximations (value ± z·se) from the think rows' standard errors, base and final "
     "evaluations independent, two scores of the same model combined with se1 + se2 (valid for "
-    "any correlation between budgets); they ignore the uncertainty of the lengths L themselves. "
+    "any correlation between budgets). Each gain's interval is the envelope of those intervals "
+    "over the lengths' intervals (each median's distribution-free interval at level "
+    "sqrt(level), its ends and the median as the lengths tried), so it carries the uncertainty "
+    "of the typical lengths too (approximately: the two kinds are not combined exactly). "
     "The length ratio's interval is [L_f low / L_b high, L_f high / L_b low] from each median's "
     "distribution-free interval at level sqrt(level) (independent models, so the pair covers "
     "with probability >= level); the chains of one problem are treated as independent samples, "
@@ -135,6 +138,24 @@ def _gain(a: tuple[float, float], b: tuple[float, float], se: float, z: float) -
     return {"value": v, "ci_low": v - z * se if ok else None, "ci_high": v + z * se if ok else None}
 
 
+def _tried(rec: dict, length, level: float) -> list:
+    """The lengths a gain's interval is taken over: *length* (the median) and the ends of its
+    interval at level sqrt(*level*)."""
+    iv = median_interval(rec["histogram"], math.sqrt(level))
+    return sorted({x for x in (iv["ci_low"], length, iv["ci_high"]) if x is not None})
+
+
+def _envelope(cases, z: float) -> dict[str, Any]:
+    """A gain (a - b at the medians) and the envelope of ``a - b ± z·se(a, b)`` over *cases*
+    ``(a, b, se, is_the_medians)``; cases outside the measured budgets are left out."""
+    gains = [_gain(a, b, se(a, b), z) | {"point": point} for a, b, se, point in cases if a and b]
+    mid = next(g for g in gains if g["point"])
+    if any(g["ci_low"] is None for g in gains):
+        return {"value": mid["value"], "ci_low": None, "ci_high": None}
+    return {"value": mid["value"], "ci_low": min(g["ci_low"] for g in gains),
+            "ci_high": max(g["ci_high"] for g in gains)}
+
+
 def decompose(base: dict, final: dict, *, level: float = 0.95) -> dict[str, Any]:
     """The decomposition of two cached evaluations (base = step 0, final = the last checkpoint)."""
     from rlscale.jsonable import clean_json
@@ -159,13 +180,16 @@ def decompose(base: dict, final: dict, *, level: float = 0.95) -> dict[str, Any]
                          f"({rec['budget']} tokens): its length without a limit may be longer")
     z = NormalDist().inv_cdf(0.5 + level / 2)
     at = {"sb_lb": interpolate(cb, lb), "sf_lb": interpolate(cf, lb), "sf_lf": interpolate(cf, lf)}
+    ys, xs = _tried(rb, lb, level), _tried(rf_, lf, level)
     if at["sb_lb"] and at["sf_lb"]:
-        se = math.hypot(at["sf_lb"][1], at["sb_lb"][1])
-        out[KEYS[0]] = _gain(at["sf_lb"], at["sb_lb"], se, z)
+        out[KEYS[0]] = _envelope(
+            [(interpolate(cf, y), interpolate(cb, y), lambda a, b: math.hypot(a[1], b[1]), y == lb)
+             for y in ys], z)
     if at["sf_lf"] and at["sf_lb"]:
-        same = lf == lb          # the same point of the same curve: exactly 0
-        out[KEYS[1]] = _gain(at["sf_lf"], at["sf_lb"],
-                             0.0 if same else at["sf_lf"][1] + at["sf_lb"][1], z)
+        out[KEYS[1]] = _envelope(     # the same point of the same curve has no error: x == y
+            [(interpolate(cf, x), interpolate(cf, y),
+              (lambda a, b: 0.0) if x == y else (lambda a, b: a[1] + b[1]), (x, y) == (lf, lb))
+             for x in xs for y in ys], z)
     if any(v is None for v in at.values()):
         notes.append(f"a typical length (base {lb}, final {lf} tokens) lies outside the measured "
                      f"budgets ({cb[0][0]:g}-{cb[-1][0]:g} base, {cf[0][0]:g}-{cf[-1][0]:g} "
