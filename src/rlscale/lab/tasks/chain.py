@@ -15,7 +15,7 @@ step count ``4**d`` (1: 4 steps ... 4: 256 steps, chains up to 1,280 tokens); th
 drawn so that ``log n`` has density rising linearly on ``[0, log 4**d]`` (a length mix weighted
 toward long chains, see :func:`draw_steps` and docs/lab-thinking-task.md).
 
-Why this shape (issue 15's lessons from two prototypes and seventeen pre-training runs,
+Why this shape (issue 15's lessons from two prototypes and eighteen pre-training and RL runs,
 docs/lab-thinking-task.md): the prompt is a few tokens beside chains of up to 1,280; every step,
 the first included, is the same function of the five tokens before it (the previous counter, key
 and value, and the step before: the prompt is steps n + 1 and n), a table a tiny model can learn; the key is written in every step
