@@ -203,10 +203,16 @@ def test_config_sets_the_pretraining_error_rate():
 
     task = resolve_config("thinking-quick", {"task": {"pretrain_error_rate": 0.05}}).task.build()
     assert task.pretrain_error_rate == 0.05
-    assert resolve_config("thinking-quick").task.build().pretrain_error_rate == 0.0
+    exact = resolve_config("thinking-quick", {"task": {"pretrain_error_rate": 0.0}})
+    assert exact.task.build().pretrain_error_rate == 0.0 and "pretrain_error_rate" not in \
+        exact.to_dict()["task"]                   # at 0 the config and its digest are as before
     rng = random.Random(5)
     problems = task.problems("train", 100, seed=5)
     assert any(task.for_pretraining(p, rng).solution != p.solution for p in problems)
+    with pytest.raises(RlscaleError, match="not pre-trained by the lab"):
+        resolve_config("thinking-quick", {"engine": "trl", "model": {"hf_path": "/models/x"},
+                                          "task": {"pretrain_error_rate": 0.05},
+                                          "pretrain": {"axis_budgets": 0}})
 
 
 def test_tasks_pretrain_on_their_exact_solutions_by_default_without_drawing_from_the_rng():

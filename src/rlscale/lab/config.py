@@ -354,6 +354,9 @@ def validate(cfg: LabConfig, origin: str = "config") -> LabConfig:
             raise RlscaleError("config key 'pretrain.axis_budgets': the pre-training axis needs "
                                "engine = native and no model.hf_path (it trains the lab's own "
                                "base models)")
+        if cfg.task.pretrain_error_rate and cfg.model.hf_path:
+            raise RlscaleError("config key 'task.pretrain_error_rate': a Hugging Face model "
+                               "(model.hf_path) is not pre-trained by the lab")
         if cfg.engine != "native" or cfg.model.hf_path:  # the engine's own rules (one owner)
             from rlscale.lab.engines import check_config
 
