@@ -1,5 +1,5 @@
-"""Crash safety: SIGKILL a quick run (and a thinking-quick run) twice at random (seeded) moments,
-resume, compare bytes.
+"""Crash safety: SIGKILL a quick run (and a thinking-quick run, its axis models in a second process)
+twice at random (seeded) moments, resume, compare bytes.
 
 The kill moments are random but reproducible (``random.Random(20261122)``): the first lands
 anywhere in the step log (mostly pre-training), the second after a random number of checkpoint
@@ -31,6 +31,12 @@ def _lines(path: Path) -> int:
         return path.read_bytes().count(b"\n")
     except FileNotFoundError:
         return 0
+
+
+def _records(run_dir: Path) -> int:
+    """Step records written so far: the step log's, and the axis process's while it runs (they
+    are moved into the step log after RL, so the sum only grows)."""
+    return _lines(run_dir / "log.jsonl") + _lines(run_dir / "pretrain-axis-log.jsonl")
 
 
 def _evals(run_dir: Path) -> int:
@@ -77,7 +83,7 @@ def test_sigkill_twice_then_resume_matches_uninterrupted_run(tmp_path, preset, r
     proc = subprocess.Popen(CMD + ["run", "--preset", preset, "-o", str(crashed)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     first = rng.randint(1, total_lines - 1)
-    assert _kill_when(proc, lambda: _lines(crashed / "log.jsonl") >= first, rng.uniform(0, 0.3))
+    assert _kill_when(proc, lambda: _records(crashed) >= first, rng.uniform(0, 0.3))
     code, out, err = _cli(capsys, "show", str(crashed), "--json")
     assert code == 0, err
     assert json.loads(out)["status"] == "interrupted"

@@ -132,12 +132,6 @@ def _curve_doc(curve) -> list[dict[str, float]]:
     return [{"budget": b, "score": s, "stderr": e} for b, s, e in curve]
 
 
-def _gain(a: tuple[float, float], b: tuple[float, float], se: float, z: float) -> dict:
-    v = a[0] - b[0]
-    ok = math.isfinite(se)
-    return {"value": v, "ci_low": v - z * se if ok else None, "ci_high": v + z * se if ok else None}
-
-
 def _tried(rec: dict, length, level: float) -> list:
     """The lengths a gain's interval is taken over: *length* (the median) and the ends of its
     interval at level sqrt(*level*)."""
@@ -145,15 +139,29 @@ def _tried(rec: dict, length, level: float) -> list:
     return sorted({x for x in (iv["ci_low"], length, iv["ci_high"]) if x is not None})
 
 
-def _envelope(cases, z: float) -> dict[str, Any]:
-    """A gain (a - b at the medians) and the envelope of ``a - b ± z·se(a, b)`` over *cases*
-    ``(a, b, se, is_the_medians)``; cases outside the measured budgets are left out."""
-    gains = [_gain(a, b, se(a, b), z) | {"point": point} for a, b, se, point in cases if a and b]
-    mid = next(g for g in gains if g["point"])
-    if any(g["ci_low"] is None for g in gains):
-        return {"value": mid["value"], "ci_low": None, "ci_high": None}
-    return {"value": mid["value"], "ci_low": min(g["ci_low"] for g in gains),
-            "ci_high": max(g["ci_high"] for g in gains)}
+def _envelope(cases: list[tuple[float, float, bool]], z: float) -> dict[str, Any]:
+    """The gain at the medians (the case marked True) and the envelope of ``gain ± z·se`` over
+    *cases* ``(gain, se, at_the_medians)``; null bounds if an se is not finite."""
+    value = next(g for g, _, at_medians in cases if at_medians)
+    if not all(math.isfinite(se) for _, se, _ in cases):
+        return {"value": value, "ci_low": None, "ci_high": None}
+    return {"value": value, "ci_low": min(g - z * se for g, se, _ in cases),
+            "ci_high": max(g + z * se for g, se, _ in cases)}
+
+
+def _gains(cb, cf, lb, lf, ys, xs) -> tuple[list, list]:
+    """The cases of the two gains over the tried lengths (*ys* around L_b, *xs* around L_f):
+    ``s_f(y) - s_b(y)`` and ``s_f(x) - s_f(y)`` with their se (one curve's same point: 0)."""
+    fixed, longer = [], []
+    for y in ys:
+        f, b = interpolate(cf, y), interpolate(cb, y)
+        if f and b:
+            fixed.append((f[0] - b[0], math.hypot(f[1], b[1]), y == lb))
+        for x in xs:
+            fx = interpolate(cf, x)
+            if fx and f:
+                longer.append((fx[0] - f[0], 0.0 if x == y else fx[1] + f[1], (x, y) == (lf, lb)))
+    return fixed, longer
 
 
 def decompose(base: dict, final: dict, *, level: float = 0.95) -> dict[str, Any]:
@@ -180,16 +188,11 @@ def decompose(base: dict, final: dict, *, level: float = 0.95) -> dict[str, Any]
                          f"({rec['budget']} tokens): its length without a limit may be longer")
     z = NormalDist().inv_cdf(0.5 + level / 2)
     at = {"sb_lb": interpolate(cb, lb), "sf_lb": interpolate(cf, lb), "sf_lf": interpolate(cf, lf)}
-    ys, xs = _tried(rb, lb, level), _tried(rf_, lf, level)
+    fixed, longer = _gains(cb, cf, lb, lf, _tried(rb, lb, level), _tried(rf_, lf, level))
     if at["sb_lb"] and at["sf_lb"]:
-        out[KEYS[0]] = _envelope(
-            [(interpolate(cf, y), interpolate(cb, y), lambda a, b: math.hypot(a[1], b[1]), y == lb)
-             for y in ys], z)
+        out[KEYS[0]] = _envelope(fixed, z)
     if at["sf_lf"] and at["sf_lb"]:
-        out[KEYS[1]] = _envelope(     # the same point of the same curve has no error: x == y
-            [(interpolate(cf, x), interpolate(cf, y),
-              (lambda a, b: 0.0) if x == y else (lambda a, b: a[1] + b[1]), (x, y) == (lf, lb))
-             for x in xs for y in ys], z)
+        out[KEYS[1]] = _envelope(longer, z)
     if any(v is None for v in at.values()):
         notes.append(f"a typical length (base {lb}, final {lf} tokens) lies outside the measured "
                      f"budgets ({cb[0][0]:g}-{cb[-1][0]:g} base, {cf[0][0]:g}-{cf[-1][0]:g} "

@@ -35,13 +35,13 @@ PRESETS: dict[str, dict[str, Any]] = {
                  "strategies": ["pass@k", "maj@k", "best-of-k", "think"], "main_strategy": "think",
                  "thinking_budgets": 6, "think_samples": 8},
     },
-    # the same pipeline at d = 2 (chains of up to 16 steps), for the tests: <= 90 s (the axis
-    # serial: the crash test's kill moments count the step log's lines)
+    # the same pipeline at d = 2 (chains of up to 16 steps), for the tests: <= 90 s
     "thinking-quick": {
         "task": {"name": "chain", "difficulty": 2, "pretrain_error_rate": 0.01},
         "model": {"depth": 1},
         "pretrain": {"flop_budget": 2e11, "batch_size": 32, "warmup_steps": 5,
-                     "checkpoint_every": 20, "axis_budgets": 5, "axis_span_oom": 1.0},
+                     "checkpoint_every": 20, "axis_budgets": 5, "axis_span_oom": 1.0,
+                     "axis_workers": 1},
         "rl": {"steps": 8, "prompts_per_step": 8, "num_generations": 8, "num_checkpoints": 3},
         "eval": {"num_problems": 16, "samples_per_problem": 64,
                  "strategies": ["pass@k", "maj@k", "think"], "main_strategy": "think",

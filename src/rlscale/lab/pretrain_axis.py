@@ -122,16 +122,23 @@ def _worker(context, path: str, config: dict, parent: int, send) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the run's: it stops this process
     _exit_with(parent)
     from rlscale.lab.config import config_from_dict
-    from rlscale.lab.store import RunDir
 
-    run = RunDir(path)
-    run.log_path = run.path / rf.AXIS_LOG
     try:
-        run_axis(context(run, config_from_dict(config), None))
+        run_axis(context(_with_axis_log(path), config_from_dict(config), None))
     except RlscaleError as exc:
         send.send(str(exc))
         return
     send.send(None)
+
+
+def _with_axis_log(path):
+    """The run directory *path* with its step log in ``runformat.AXIS_LOG`` (the second process's
+    records, while it runs)."""
+    from rlscale.lab.store import RunDir
+
+    run = RunDir(path)
+    run.log_path = run.path / rf.AXIS_LOG
+    return run
 
 
 def _exit_with(parent: int) -> None:
@@ -152,8 +159,6 @@ def _exit_with(parent: int) -> None:
 def finish(ctx, worker) -> None:
     """Wait for the second process (a bar counts its models), stop it if the run stops, and
     move its step records into the step log, after those of RL (as a serial run has them)."""
-    from rlscale.lab.store import RunDir
-
     run, n = ctx.run, len(axis_budgets(ctx.cfg.pretrain))
     if worker is not None:
         try:
@@ -163,8 +168,7 @@ def finish(ctx, worker) -> None:
         if error is not None:
             raise RlscaleError(f"pre-training axis (second process): {error}; "
                                f"`rlscale lab resume {run.path}` goes on")
-    side = RunDir(run.path)
-    side.log_path = run.path / rf.AXIS_LOG
+    side = _with_axis_log(run.path)
     if side.log_path.is_file():   # one atomic rewrite, then the file goes: a crash between is safe
         run.write_log([r for r in run.read_log() if r.get("phase") != rf.PRETRAIN_AXIS_PHASE]
                       + side.read_log())
